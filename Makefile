@@ -1,0 +1,24 @@
+# The two set-up commands: `make run` and `make test`. Each creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/landreg
+
+test: $(STAMP)
+	$(BIN)/pytest
+	$(BIN)/lint-imports --no-cache
+
+lint: $(STAMP)
+	$(BIN)/ruff check registry spatial projections api tests
+	$(BIN)/mypy registry spatial

@@ -1,0 +1,1 @@
+"""landreg api package."""

@@ -1,0 +1,1 @@
+"""landreg benchmarks package."""

@@ -1,0 +1,1 @@
+"""landreg projections package."""

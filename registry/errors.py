@@ -1,0 +1,149 @@
+"""The registry's one error tree; the API maps each class to a status and problem type."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegistryError(Exception):
+    """A command the registry refused. Nothing was written."""
+
+    code = "registry_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(RegistryError):
+    """A field is malformed; `field` names it and `reason` says why."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, reason: str, **details: Any) -> None:
+        super().__init__(f"{field}: {reason}", field=field, reason=reason, **details)
+        self.field = field
+        self.reason = reason
+
+
+class InvalidGeometry(InvalidInput):
+    """Invariant 1: not a valid Polygon/MultiPolygon inside its CRS's area of use."""
+
+    code = "invalid_geometry"
+
+
+class NotFound(RegistryError):
+    """No parcel or title with that number."""
+
+    code = "not_found"
+
+
+class OverlapError(RegistryError):
+    """Invariant 2: the geometry overlaps active parcels beyond the tolerance."""
+
+    code = "overlap"
+
+    def __init__(self, conflicting_nibs: list[str], overlap_m2: float) -> None:
+        super().__init__(
+            f"geometry overlaps active parcel(s) {', '.join(conflicting_nibs)} "
+            f"by {overlap_m2:.2f} m²",
+            conflicting_nibs=conflicting_nibs,
+            overlap_m2=round(overlap_m2, 2),
+        )
+        self.conflicting_nibs = conflicting_nibs
+
+
+class SubdivisionError(InvalidInput):
+    """Invariant 3: the parts do not tile the parent."""
+
+    code = "subdivision_invalid"
+
+
+class MergerError(RegistryError):
+    """Invariant 4: the parcels cannot be merged."""
+
+    code = "merger_invalid"
+
+
+class ShareError(InvalidInput):
+    """Invariant 5: shares are not positive exact fractions summing to 1, or a holder repeats."""
+
+    code = "invalid_shares"
+
+
+class EligibilityError(RegistryError):
+    """Invariant 6: a holder may not hold this right type."""
+
+    code = "ineligible_holder"
+
+
+class TermError(InvalidInput):
+    """Invariant 7: the right's end date is missing, not allowed, or already past."""
+
+    code = "invalid_term"
+
+
+class TitleNotActive(RegistryError):
+    """Invariant 7: nothing is registered on an expired, cancelled or closed title."""
+
+    code = "title_not_active"
+
+
+class TitleBlocked(RegistryError):
+    """Invariant 8: an active block or seizure freezes this title."""
+
+    code = "title_blocked"
+
+
+class MortgageError(RegistryError):
+    """Invariant 9: the mortgage rank or state does not allow this."""
+
+    code = "mortgage_invalid"
+
+
+class EditionError(RegistryError):
+    """Invariant 10: only the latest certificate edition is valid."""
+
+    code = "stale_edition"
+
+
+class VersionConflict(RegistryError):
+    """Invariant 11: the aggregate changed since the version the command expected."""
+
+    code = "version_conflict"
+
+
+class CommandIdReused(RegistryError):
+    """Invariant 12: a command id was sent again with a different command."""
+
+    code = "command_id_reused"
+
+
+class FutureDate(InvalidInput):
+    """Invariant 13: an effective date lies in the future."""
+
+    code = "future_date"
+
+
+class ParcelNotActive(RegistryError):
+    """The parcel was retired by a subdivision or merger."""
+
+    code = "parcel_not_active"
+
+
+class TitleAlreadyRegistered(RegistryError):
+    """The parcel already carries an active title."""
+
+    code = "title_exists"
+
+
+class SerialsExhausted(RegistryError):
+    """A village has used all 99,999 parcel or right serials."""
+
+    code = "serials_exhausted"
+
+
+class StoreBusy(RegistryError):
+    """The store stayed locked through every retry; the command may be sent again."""
+
+    code = "store_busy"

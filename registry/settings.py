@@ -1,0 +1,49 @@
+"""The one typed reader of the environment (prefix LANDREG_)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/landreg.db"
+
+# Right-type digit of the certificate number. Public sources disagree on the table,
+# so it is configuration: override with LANDREG_RIGHT_TYPE_DIGITS='{"HM": "1", ...}'.
+DEFAULT_RIGHT_TYPE_DIGITS = {
+    "HM": "1", "HGU": "2", "HGB": "3", "HP": "4", "HPL": "5", "WAKAF": "6", "HMSRS": "7",
+}
+
+
+class Settings(BaseSettings):
+    """Everything the registry can be configured with; see the README's table."""
+
+    model_config = SettingsConfigDict(env_prefix="LANDREG_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Overlap guard: an overlap is tolerated only when it is within both limits.
+    overlap_tolerance_m2: float = Field(default=0.5, ge=0)
+    overlap_tolerance_fraction: float = Field(default=0.001, ge=0, le=1)
+    # Subdivision: total area of the parts within this fraction of the parent (0.1 %),
+    # and gaps or spills along the boundary within this many square metres.
+    subdivision_area_tolerance: float = Field(default=0.001, ge=0, le=0.1)
+    subdivision_boundary_tolerance_m2: float = Field(default=1.0, ge=0)
+    max_vertices: int = Field(default=100_000, ge=4)
+    right_type_digits: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RIGHT_TYPE_DIGITS))
+    # Holder ids of legal entities designated by the government to hold hak milik.
+    hm_designated_entities: list[str] = Field(default_factory=list)
+    snapshot_interval: int = Field(default=100, ge=2)
+    lock_timeout_ms: int = Field(default=5_000, ge=0)
+    command_retries: int = Field(default=3, ge=0)
+    pool_size: int = Field(default=20, ge=1)
+    pool_max_overflow: int = Field(default=20, ge=0)
+    sqlite_busy_timeout_s: float = Field(default=30.0, ge=0)
+
+    @property
+    def store(self) -> str:
+        """'sqlite' or 'postgresql', from the database URL."""
+        return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
+
+    def mortgage_amount_limit(self) -> Decimal:
+        """The largest amount a mortgage may secure (a guard against typos)."""
+        return Decimal("1e18")

@@ -1,0 +1,177 @@
+"""Event-store wiring: the library's environment, the engine's pool, the registry's own tables,
+and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from registry.settings import Settings
+from spatial.index_postgis import PostgisFootprints
+from spatial.index_sqlite import SqliteFootprints
+
+APPLICATION_NAME = "landreg"
+EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+COMMANDS_TABLE = f"{APPLICATION_NAME}_commands"
+
+metadata = MetaData()
+
+# Serials per village: NIB serials (scope 'nib') and right numbers (scope 'right:<digit>').
+counters = Table(
+    f"{APPLICATION_NAME}_counters", metadata,
+    Column("scope", String(16), primary_key=True),
+    Column("key", String(16), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# One row per command id: the idempotency record (invariant 12).
+commands = Table(
+    COMMANDS_TABLE, metadata,
+    Column("command_id", String(100), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# SQLite only: the first statement of every command writes here, which takes the database's
+# write lock at once (like BEGIN IMMEDIATE), so processes queue on the busy timeout instead
+# of failing when a read turns into a write.
+write_lock = Table(
+    f"{APPLICATION_NAME}_write_lock", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("counter", Integer, nullable=False),
+)
+
+
+class RegistryFactory(SQLAlchemyFactory):
+    """The library's SQLAlchemy factory with the engine sized for the service."""
+
+    def __init__(self, env: Environment) -> None:
+        # Deliberately not calling SQLAlchemyFactory.__init__: it builds the engine with
+        # default pool sizes and no way to change them.
+        super(SQLAlchemyFactory, self).__init__(env)
+        self._schema_name = None
+        url = env.get(self.SQLALCHEMY_URL)
+        self.datastore = SQLAlchemyDatastore(url=url, **_engine_options(url or "", env))
+
+
+def _engine_options(url: str, env: Environment) -> dict[str, Any]:
+    if url.startswith("postgresql"):
+        return {
+            "pool_size": int(env.get("POOL_SIZE", "20")),
+            "max_overflow": int(env.get("POOL_MAX_OVERFLOW", "20")),
+            "pool_pre_ping": True,
+        }
+    if ":memory:" in url:
+        return {}
+    return {"connect_args": {"timeout": float(env.get("SQLITE_BUSY_TIMEOUT", "30"))}}
+
+
+def library_env(settings: Settings) -> dict[str, str]:
+    """The environment the eventsourcing library is constructed with (never os.environ)."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": settings.database_url,
+        "IS_SNAPSHOTTING_ENABLED": "y",
+        "POOL_SIZE": str(settings.pool_size),
+        "POOL_MAX_OVERFLOW": str(settings.pool_max_overflow),
+        "SQLITE_BUSY_TIMEOUT": str(settings.sqlite_busy_timeout_s),
+    }
+
+
+def footprint_index(engine: Engine) -> PostgisFootprints | SqliteFootprints:
+    """The spatial index adapter for this database."""
+    return PostgisFootprints() if engine.dialect.name == "postgresql" else SqliteFootprints()
+
+
+class PostgisMissing(RuntimeError):
+    """PostgreSQL answers but PostGIS is not installed on it."""
+
+
+def create_schema(engine: Engine, footprints: PostgisFootprints | SqliteFootprints) -> None:
+    """Create the registry's own tables and PostGIS, idempotently (the library makes its own)."""
+    if engine.dialect.name == "postgresql":
+        _ensure_postgis(engine)
+    metadata.create_all(engine, checkfirst=True)
+    footprints.create(engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(sqlite_insert(write_lock).values(id=1, counter=0).on_conflict_do_nothing())
+        else:
+            # Projections and audits read the log by topic; the library indexes only id+version.
+            connection.execute(text(
+                f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_topic_idx ON {EVENTS_TABLE} (topic)"
+            ))
+
+
+def _ensure_postgis(engine: Engine) -> None:
+    with engine.begin() as connection:
+        available = connection.execute(
+            text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+        ).first()
+        if available is None:
+            raise PostgisMissing(
+                "PostGIS is not installed on this PostgreSQL server. Install it with "
+                "'apt-get install -y postgresql-15-postgis-3' (Debian), then start landreg again."
+            )
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+def begin_command(session: Session, settings: Settings) -> None:
+    """The first statement of a command's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        # The library's LOCK TABLE sets no timeout; without one a stuck writer stalls everyone.
+        session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}"))
+    else:
+        session.execute(write_lock.update().where(write_lock.c.id == 1).values(counter=write_lock.c.counter))
+
+
+def next_serial(session: Session, scope: str, key: str) -> int:
+    """The next serial for (scope, key), allocated inside the command's transaction."""
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(counters).values(
+        scope=scope, key=key, value=1,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope", "key"], set_={"value": counters.c.value + 1},
+    ).returning(counters.c.value)
+    return int(session.execute(statement).scalar_one())
+
+
+def find_command(session: Session, command_id: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(name, fingerprint, result) of a command already recorded under this id."""
+    row = session.execute(
+        select(commands.c.name, commands.c.fingerprint, commands.c.result).where(commands.c.command_id == command_id)
+    ).first()
+    return None if row is None else (row.name, row.fingerprint, json.loads(row.result))
+
+
+def record_command(session: Session, command_id: str, name: str, fingerprint: str, result: dict[str, Any]) -> None:
+    session.execute(commands.insert().values(
+        command_id=command_id, name=name, fingerprint=fingerprint, result=json.dumps(result, sort_keys=True),
+    ))
+
+
+def clash(error: IntegrityError) -> str:
+    """Which unique constraint a failed commit broke: 'version', 'command', 'footprint' or 'other'.
+
+    PostgreSQL names the constraint, SQLite the table and columns; both contain the table name.
+    """
+    message = str(error.__cause__ or error)
+    if EVENTS_TABLE in message:
+        return "version"
+    if COMMANDS_TABLE in message:
+        return "command"
+    if "footprints" in message:
+        return "footprint"
+    return "other"

@@ -1,0 +1,397 @@
+"""The Title aggregate (hak atas tanah), keyed by certificate number, and its events.
+
+Every rule about what may happen to a registered right is checked here, in the command
+method, before its event is triggered; each event's apply() only assigns.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from registry.errors import (
+    InvalidInput, MortgageError, NotFound, TermError, TitleBlocked, TitleNotActive,
+)
+from registry.identifiers import title_id
+from registry.provenance import Provenance, RecordedEvent
+from registry.rights import TERMED, check_eligibility
+
+
+class Title(Aggregate):
+    """A registered right: type, holders with shares, term, edition, mortgages and blocks."""
+
+    class Event(RecordedEvent):
+        pass
+
+    class RightRegistered(Event, Aggregate.Created):
+        """Pembukuan hak: the right is registered and certificate edition 1 issued.
+
+        `origin` is first_registration, subdivision, separation or merger; titles born of
+        a subdivision or separation carry their parent's mortgages in `mortgages`.
+        """
+
+        certificate_number: str
+        nib: str
+        right_type: str
+        holders: list[dict[str, str]]
+        ends_on: str | None
+        area_m2: Decimal
+        origin: str
+        predecessors: list[str]
+        mortgages: list[dict[str, Any]]
+
+        def apply(self, title: Title) -> None:
+            title.certificate_number = self.certificate_number
+            title.nib = self.nib
+            title.right_type = self.right_type
+            title.holders = [dict(h) for h in self.holders]
+            title.ends_on = self.ends_on
+            title.area_m2 = self.area_m2
+            title.origin = self.origin
+            title.predecessors = list(self.predecessors)
+            title.successors = []
+            title.edition = 1
+            title.status = "active"
+            title.mortgages = {m["mortgage_id"]: dict(m) for m in self.mortgages}
+            title.blocks = {}
+
+    class OwnershipTransferred(Event):
+        """Peralihan hak by sale (jual beli), gift (hibah), inheritance (waris), auction (lelang)
+        or exchange (tukar menukar). Mortgages stay: they follow the land."""
+
+        kind: str
+        holders: list[dict[str, str]]
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.holders = [dict(h) for h in self.holders]
+            title.edition = self.edition
+
+    class HolderDataCorrected(Event):
+        """A correction of holders' names or kinds (not a transfer: ids and shares stay)."""
+
+        holders: list[dict[str, str]]
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.holders = [dict(h) for h in self.holders]
+            title.edition = self.edition
+
+    class MortgageRegistered(Event):
+        """Hak tanggungan registered with its rank (peringkat)."""
+
+        mortgage_id: str
+        rank: int
+        creditor: dict[str, str]
+        amount: Decimal
+
+        def apply(self, title: Title) -> None:
+            title.mortgages[self.mortgage_id] = {
+                "mortgage_id": self.mortgage_id, "rank": self.rank, "creditor": dict(self.creditor),
+                "amount": self.amount, "status": "active",
+            }
+
+    class MortgageReleased(Event):
+        """Roya: the mortgage is released."""
+
+        mortgage_id: str
+
+        def apply(self, title: Title) -> None:
+            title.mortgages[self.mortgage_id]["status"] = "released"
+
+    class BlockPlaced(Event):
+        """Blokir or sita: the title is frozen until lifted or until `until` has passed."""
+
+        block_id: str
+        kind: str
+        requested_by: str
+        until: str | None
+
+        def apply(self, title: Title) -> None:
+            title.blocks[self.block_id] = {
+                "block_id": self.block_id, "kind": self.kind, "requested_by": self.requested_by,
+                "until": self.until, "status": "active",
+            }
+
+    class BlockLifted(Event):
+        """The block was lifted by the party or court that placed it."""
+
+        block_id: str
+
+        def apply(self, title: Title) -> None:
+            title.blocks[self.block_id]["status"] = "lifted"
+
+    class BlockExpired(Event):
+        """The block's `until` date passed."""
+
+        block_id: str
+
+        def apply(self, title: Title) -> None:
+            title.blocks[self.block_id]["status"] = "expired"
+
+    class RightExtended(Event):
+        """Perpanjangan: the term is extended before it ends."""
+
+        ends_on: str
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.ends_on = self.ends_on
+            title.edition = self.edition
+
+    class RightRenewed(Event):
+        """Pembaruan: a new term is granted after the old one ended."""
+
+        ends_on: str
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.ends_on = self.ends_on
+            title.edition = self.edition
+            title.status = "active"
+
+    class RightExpired(Event):
+        """The term ended without extension."""
+
+        def apply(self, title: Title) -> None:
+            title.status = "expired"
+
+    class RightCancelled(Event):
+        """Pembatalan: the right is cancelled by decree or court order."""
+
+        reason: str
+
+        def apply(self, title: Title) -> None:
+            title.status = "cancelled"
+
+    class CertificateReplaced(Event):
+        """Sertipikat pengganti: a lost or damaged certificate is replaced (new edition)."""
+
+        reason: str
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.edition = self.edition
+
+    class AreaChanged(Event):
+        """The parcel's area changed (boundary correction or separation): new edition."""
+
+        area_m2: Decimal
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.area_m2 = self.area_m2
+            title.edition = self.edition
+
+    class Closed(Event):
+        """The title closes because its parcel was subdivided or merged into `successors`."""
+
+        reason: str
+        successors: list[str]
+
+        def apply(self, title: Title) -> None:
+            title.status = "closed"
+            title.successors = list(self.successors)
+
+    # State (assigned only by the events above): certificate_number, nib, right_type,
+    # holders, ends_on, area_m2, origin, predecessors, successors, edition, status,
+    # mortgages, blocks. Not annotated: the library would make them __init__ parameters.
+
+    @classmethod
+    def register(
+        cls, certificate_number: str, nib: str, right_type: str, holders: list[dict[str, str]],
+        ends_on: str | None, area_m2: Decimal, provenance: Provenance, origin: str = "first_registration",
+        predecessors: list[str] | None = None, mortgages: list[dict[str, Any]] | None = None,
+    ) -> Title:
+        """A new title, edition 1; eligibility and term are checked by the caller's rules."""
+        return cls._create(
+            cls.RightRegistered, id=title_id(certificate_number), certificate_number=certificate_number,
+            nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
+            origin=origin, predecessors=predecessors or [], mortgages=mortgages or [],
+            **provenance.fields(),
+        )
+
+    # -- state questions -----------------------------------------------------------------
+
+    def term_ended(self, today: date) -> bool:
+        return self.ends_on is not None and date.fromisoformat(self.ends_on) < today
+
+    def active_blocks(self, today: date) -> list[dict[str, Any]]:
+        return [
+            b for b in self.blocks.values()
+            if b["status"] == "active" and (b["until"] is None or date.fromisoformat(b["until"]) >= today)
+        ]
+
+    def active_mortgages(self) -> list[dict[str, Any]]:
+        return sorted((m for m in self.mortgages.values() if m["status"] == "active"), key=lambda m: m["rank"])
+
+    def require_active(self, today: date) -> None:
+        """Invariant 7: nothing is registered on an expired, cancelled or closed title."""
+        if self.status != "active":
+            raise TitleNotActive(
+                f"title {self.certificate_number} is {self.status}",
+                certificate_number=self.certificate_number, status=self.status,
+            )
+        if self.term_ended(today):
+            raise TitleNotActive(
+                f"the term of title {self.certificate_number} ended on {self.ends_on}",
+                certificate_number=self.certificate_number, status="expired",
+            )
+
+    def require_unfrozen(self, today: date) -> None:
+        """Invariant 8: an active block or seizure freezes transfers, mortgages, subdivisions, mergers."""
+        blocks = self.active_blocks(today)
+        if blocks:
+            raise TitleBlocked(
+                f"title {self.certificate_number} is frozen by {blocks[0]['kind']} {blocks[0]['block_id']} "
+                f"requested by {blocks[0]['requested_by']}",
+                certificate_number=self.certificate_number, block_ids=[b["block_id"] for b in blocks],
+            )
+
+    # -- commands --------------------------------------------------------------------------
+
+    def transfer(
+        self, kind: str, holders: list[dict[str, str]], designated: list[str], today: date,
+        provenance: Provenance,
+    ) -> None:
+        """Peralihan hak: the whole right passes to `holders` (shares already checked)."""
+        self.require_active(today)
+        self.require_unfrozen(today)
+        check_eligibility(self.right_type, holders, designated)
+        self.trigger_event(
+            self.OwnershipTransferred, kind=kind, holders=holders, edition=self.edition + 1,
+            **provenance.fields(),
+        )
+
+    def correct_holder_data(
+        self, holders: list[dict[str, str]], designated: list[str], today: date, provenance: Provenance,
+    ) -> None:
+        """Correct names or kinds of the same holders with the same shares."""
+        self.require_active(today)
+        before = {h["id"]: h["share"] for h in self.holders}
+        after = {h["id"]: h["share"] for h in holders}
+        if before != after:
+            raise InvalidInput(
+                "holders", "a correction keeps the same holder ids and shares; use a transfer to change them",
+            )
+        check_eligibility(self.right_type, holders, designated)
+        self.trigger_event(
+            self.HolderDataCorrected, holders=holders, edition=self.edition + 1, **provenance.fields(),
+        )
+
+    def register_mortgage(
+        self, creditor: dict[str, str], amount: Decimal, rank: int | None, today: date,
+        provenance: Provenance,
+    ) -> str:
+        """Hak tanggungan: ranks are unique among active mortgages and follow registration order."""
+        self.require_active(today)
+        self.require_unfrozen(today)
+        next_rank = max((m["rank"] for m in self.active_mortgages()), default=0) + 1
+        if rank is not None and rank != next_rank:
+            raise MortgageError(
+                f"rank {rank} is not available: the next rank on title {self.certificate_number} is {next_rank}",
+                field="rank", next_rank=next_rank,
+            )
+        mortgage_id = f"HT{len(self.mortgages) + 1}"
+        self.trigger_event(
+            self.MortgageRegistered, mortgage_id=mortgage_id, rank=next_rank, creditor=creditor,
+            amount=amount, **provenance.fields(),
+        )
+        return mortgage_id
+
+    def release_mortgage(self, mortgage_id: str, today: date, provenance: Provenance) -> None:
+        """Roya: only an active mortgage can be released."""
+        self.require_active(today)
+        mortgage = self.mortgages.get(mortgage_id)
+        if mortgage is None:
+            raise NotFound(f"no mortgage {mortgage_id!r} on title {self.certificate_number}")
+        if mortgage["status"] != "active":
+            raise MortgageError(f"mortgage {mortgage_id} is already {mortgage['status']}", mortgage_id=mortgage_id)
+        self.trigger_event(self.MortgageReleased, mortgage_id=mortgage_id, **provenance.fields())
+
+    def place_block(
+        self, kind: str, requested_by: str, until: str | None, today: date, provenance: Provenance,
+    ) -> str:
+        """Blokir or sita: freezes the title until lifted or until `until` has passed."""
+        self.require_active(today)
+        if until is not None and date.fromisoformat(until) < today:
+            raise InvalidInput("until", f"{until} has already passed")
+        block_id = f"BL{len(self.blocks) + 1}"
+        self.trigger_event(
+            self.BlockPlaced, block_id=block_id, kind=kind, requested_by=requested_by, until=until,
+            **provenance.fields(),
+        )
+        return block_id
+
+    def _active_block(self, block_id: str, today: date) -> dict[str, Any]:
+        block = self.blocks.get(block_id)
+        if block is None:
+            raise NotFound(f"no block {block_id!r} on title {self.certificate_number}")
+        if block["status"] != "active":
+            raise InvalidInput("block_id", f"block {block_id} is already {block['status']}")
+        return block
+
+    def lift_block(self, block_id: str, today: date, provenance: Provenance) -> None:
+        self._active_block(block_id, today)
+        self.trigger_event(self.BlockLifted, block_id=block_id, **provenance.fields())
+
+    def expire_block(self, block_id: str, today: date, provenance: Provenance) -> None:
+        block = self._active_block(block_id, today)
+        if block["until"] is None or date.fromisoformat(block["until"]) >= today:
+            raise InvalidInput("block_id", f"block {block_id} runs until {block['until'] or 'lifted'}")
+        self.trigger_event(self.BlockExpired, block_id=block_id, **provenance.fields())
+
+    def _require_termed(self) -> None:
+        if self.right_type not in TERMED:
+            raise TermError("ends_on", f"{self.right_type} is not granted for a term")
+
+    def extend(self, ends_on: str, today: date, provenance: Provenance) -> None:
+        """Perpanjangan: before the term ends, push the end date later."""
+        self._require_termed()
+        self.require_active(today)
+        if ends_on <= (self.ends_on or ""):
+            raise TermError("ends_on", f"must be after the current end date {self.ends_on}")
+        self.trigger_event(self.RightExtended, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
+
+    def renew(self, ends_on: str, today: date, provenance: Provenance) -> None:
+        """Pembaruan: after the term ended, grant a new one on the same land."""
+        self._require_termed()
+        if self.status not in ("active", "expired"):
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+        if not self.term_ended(today) and self.status != "expired":
+            raise TermError("ends_on", f"the term runs until {self.ends_on}: extend it instead of renewing")
+        self.trigger_event(self.RightRenewed, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
+
+    def expire(self, today: date, provenance: Provenance) -> None:
+        """Record that the term ended without extension."""
+        if self.status != "active":
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+        if not self.term_ended(today):
+            raise TermError("ends_on", f"the term runs until {self.ends_on or 'indefinitely'}")
+        self.trigger_event(self.RightExpired, **provenance.fields())
+
+    def cancel(self, reason: str, provenance: Provenance) -> None:
+        """Pembatalan by decree or court order."""
+        if self.status not in ("active", "expired"):
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+        self.trigger_event(self.RightCancelled, reason=reason, **provenance.fields())
+
+    def replace_certificate(self, reason: str, today: date, provenance: Provenance) -> None:
+        """Sertipikat pengganti: the replacement is the next edition; older ones no longer verify."""
+        self.require_active(today)
+        self.trigger_event(
+            self.CertificateReplaced, reason=reason, edition=self.edition + 1, **provenance.fields(),
+        )
+
+    def change_area(self, area_m2: Decimal, today: date, provenance: Provenance) -> None:
+        """A new area from a boundary correction or separation: a new edition."""
+        self.require_active(today)
+        self.trigger_event(self.AreaChanged, area_m2=area_m2, edition=self.edition + 1, **provenance.fields())
+
+    def close(self, reason: str, successors: list[str], today: date, provenance: Provenance) -> None:
+        """Closed after the parcel was subdivided or merged."""
+        self.require_active(today)
+        self.require_unfrozen(today)
+        self.trigger_event(self.Closed, reason=reason, successors=successors, **provenance.fields())

@@ -1,0 +1,243 @@
+"""Title use cases: registration, transfer, mortgage, block, term and certificate changes.
+
+Each method parses its input outside the transaction, then asks the Title aggregate, which
+holds the rules (a transfer is checked in Title.transfer), to record the change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from registry import identifiers, rights, values
+from registry.errors import InvalidInput, TitleAlreadyRegistered
+from registry.provenance import Provenance
+from registry.rights import TRANSFER_KINDS, check_eligibility, check_term
+from registry.title import Title
+from registry.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from registry.application import Registry, Result
+
+BLOCK_KINDS = frozenset({"blokir", "sita"})
+Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
+
+
+class TitleCommands:
+    """Use cases that change titles; mixed into Registry. Titles are addressed by the parcel's NIB."""
+
+    def register_title(
+        self: Registry, nib: str, right_type: object, holders: object, ends_on: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None,
+    ) -> Result:
+        """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1."""
+        identifiers.nib(nib)
+        today = self.clock()
+        kind = rights.right_type(right_type)
+        owners = values.holders(holders)
+        check_eligibility(kind, owners, self.settings.hm_designated_entities)
+        term = check_term(kind, ends_on, today)
+        document = values.source_document(source, today)
+
+        def work(unit: UnitOfWork) -> Result:
+            parcel = unit.parcel(nib)
+            parcel.require_active()
+            if parcel.certificate_number is not None:
+                current = unit.title(parcel.certificate_number)
+                if current.status == "active":
+                    raise TitleAlreadyRegistered(
+                        f"parcel {nib} already carries title {current.certificate_number}",
+                        certificate_number=current.certificate_number,
+                    )
+            provenance = unit.provenance(document, document["date"])
+            number = unit.new_certificate_number(parcel.village_code, kind)
+            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance)
+            parcel.record_title(number, provenance)
+            unit.save(parcel, title)
+            return {"certificate_number": number, "edition": title.edition, "version": title.version}
+
+        payload = {"nib": nib, "right_type": right_type, "holders": holders, "ends_on": ends_on, "source": source}
+        return self.execute("register_title", payload, actor, command_id, None, work)
+
+    def transfer_ownership(
+        self: Registry, nib: str, kind: object, to: object, effective_at: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Peralihan hak of the whole right to new holders; mortgages follow the land."""
+        transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
+        owners = values.holders(to, "to")
+        effective = values.iso_date(effective_at, "effective_at", self.clock())
+        designated = self.settings.hm_designated_entities
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.transfer(transfer_kind, owners, designated, unit.today, provenance)
+            return _edition(title)
+
+        payload = {"kind": kind, "to": to, "effective_at": effective_at}
+        return self._on_title("transfer_ownership", nib, source, payload, change, actor, command_id,
+                              expected_version, effective)
+
+    def correct_holder_data(
+        self: Registry, nib: str, holders: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Correct holders' names or kinds (same ids, same shares); a new edition."""
+        owners = values.holders(holders)
+        designated = self.settings.hm_designated_entities
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.correct_holder_data(owners, designated, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title("correct_holder_data", nib, source, {"holders": holders}, change, actor,
+                              command_id, expected_version)
+
+    def register_mortgage(
+        self: Registry, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Hak tanggungan: returns mortgage_id and the rank it took."""
+        lender = values.party(creditor, "creditor")
+        money = values.amount(amount, "amount")
+        if rank is not None and (not isinstance(rank, int) or isinstance(rank, bool) or rank < 1):
+            raise InvalidInput("rank", f"must be a positive whole number, got {rank!r}")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
+            return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
+
+        payload = {"creditor": creditor, "amount": amount, "rank": rank}
+        return self._on_title("register_mortgage", nib, source, payload, change, actor, command_id, expected_version)
+
+    def release_mortgage(
+        self: Registry, nib: str, mortgage_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Roya: release an active mortgage."""
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.release_mortgage(mortgage_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title("release_mortgage", nib, source, {"mortgage_id": mortgage_id}, change, actor,
+                              command_id, expected_version)
+
+    def place_block(
+        self: Registry, nib: str, kind: object, requested_by: object, until: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Blokir or sita: freeze the title. Returns block_id."""
+        block_kind = values.one_of(kind, BLOCK_KINDS, "kind")
+        requester = values.text(requested_by, "requested_by", 200)
+        end = None if until is None else values.iso_date(until, "until")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            block_id = title.place_block(block_kind, requester, end, unit.today, provenance)
+            return {"block_id": block_id, "version": title.version}
+
+        payload = {"kind": kind, "requested_by": requested_by, "until": until}
+        return self._on_title("place_block", nib, source, payload, change, actor, command_id, expected_version)
+
+    def lift_block(
+        self: Registry, nib: str, block_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.lift_block(block_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title("lift_block", nib, source, {"block_id": block_id}, change, actor, command_id,
+                              expected_version)
+
+    def expire_block(
+        self: Registry, nib: str, block_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.expire_block(block_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title("expire_block", nib, source, {"block_id": block_id}, change, actor, command_id, None)
+
+    def extend_right(
+        self: Registry, nib: str, ends_on: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Perpanjangan: a later end date before the term ends."""
+        end = values.iso_date(ends_on, "ends_on")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.extend(end, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title("extend_right", nib, source, {"ends_on": ends_on}, change, actor, command_id,
+                              expected_version)
+
+    def renew_right(
+        self: Registry, nib: str, ends_on: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Pembaruan: a new term after the old one ended."""
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            end = check_term(title.right_type, ends_on, unit.today)
+            title.renew(end or "", unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title("renew_right", nib, source, {"ends_on": ends_on}, change, actor, command_id,
+                              expected_version)
+
+    def expire_right(
+        self: Registry, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.expire(unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title("expire_right", nib, source, {}, change, actor, command_id, None)
+
+    def cancel_right(
+        self: Registry, nib: str, reason: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Pembatalan by decree or court order."""
+        why = values.text(reason, "reason")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.cancel(why, provenance)
+            return {"version": title.version}
+
+        return self._on_title("cancel_right", nib, source, {"reason": reason}, change, actor, command_id,
+                              expected_version)
+
+    def replace_certificate(
+        self: Registry, nib: str, reason: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
+        why = values.text(reason, "reason")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.replace_certificate(why, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title("replace_certificate", nib, source, {"reason": reason}, change, actor,
+                              command_id, expected_version)
+
+    def _on_title(
+        self: Registry, name: str, nib: str, source: object, payload: dict[str, Any], change: Change,
+        actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
+    ) -> Result:
+        """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date."""
+        identifiers.nib(nib)
+        document = values.source_document(source, self.clock())
+
+        def work(unit: UnitOfWork) -> Result:
+            title = unit.title_on(unit.parcel(nib))
+            unit.expect(title)
+            result = change(title, unit, unit.provenance(document, effective_at or document["date"]))
+            unit.save(title)
+            return result
+
+        return self.execute(name, {"nib": nib, "source": source, **payload}, actor, command_id, expected_version, work)
+
+
+def _edition(title: Title) -> dict[str, Any]:
+    return {"certificate_number": title.certificate_number, "edition": title.edition, "version": title.version}

@@ -1,0 +1,98 @@
+"""One command's transaction: loading aggregates, allocating numbers, guarding space, saving."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from sqlalchemy.orm import Session
+
+from registry.errors import NotFound, SerialsExhausted, VersionConflict
+from registry.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id, title_id
+from registry.parcel import Parcel, Shape
+from registry.provenance import Provenance
+from registry.store import next_serial
+from registry.title import Title
+from registry.values import Actor
+from spatial.crs import Footprint
+
+if TYPE_CHECKING:
+    from registry.application import Registry
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def shape_of(footprint: Footprint) -> Shape:
+    """Event primitives of a footprint; the area is rounded to the centimetre square."""
+    from spatial.geometry import to_wkb_hex
+
+    return Shape.of(
+        geometry=to_wkb_hex(footprint.geometry), epsg=footprint.epsg, wgs84=to_wkb_hex(footprint.wgs84),
+        tm3_epsg=footprint.tm3_epsg, area_m2=area(footprint.area_m2),
+    )
+
+
+def area(square_metres: float) -> Decimal:
+    return Decimal(repr(square_metres)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+@dataclass
+class UnitOfWork:
+    """What a use case may do inside its transaction. The caller saves `pending` at the end."""
+
+    registry: Registry
+    session: Session
+    today: date
+    command_id: str
+    actor: Actor
+    pending: list[Aggregate] = field(default_factory=list)
+    expected_version: int | None = None
+
+    def provenance(self, source: dict[str, str], effective_at: str) -> Provenance:
+        return Provenance(self.actor, source, effective_at, self.command_id)
+
+    def _get(self, aggregate_id: Any, what: str) -> Any:
+        try:
+            return self.registry.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what}") from None
+
+    def parcel(self, nib: str) -> Parcel:
+        return self._get(parcel_id(nib), f"parcel with NIB {nib}")  # type: ignore[no-any-return]
+
+    def title(self, certificate_number: str) -> Title:
+        return self._get(title_id(certificate_number), f"title with certificate number {certificate_number}")  # type: ignore[no-any-return]
+
+    def title_on(self, parcel: Parcel) -> Title:
+        """The title registered on a parcel (the latest one, whatever its status)."""
+        if parcel.certificate_number is None:
+            raise NotFound(f"parcel {parcel.nib} has no registered title", nib=parcel.nib)
+        return self.title(parcel.certificate_number)
+
+    def expect(self, aggregate: Parcel | Title) -> None:
+        """Invariant 11: the command's expected version must be the current one."""
+        if self.expected_version is not None and aggregate.version != self.expected_version:
+            raise VersionConflict(
+                f"expected version {self.expected_version}, but it is at version {aggregate.version}",
+                expected=self.expected_version, actual=aggregate.version,
+            )
+
+    def new_nib(self, village_code: str) -> str:
+        serial = next_serial(self.session, "nib", village_code)
+        if serial > MAX_SERIAL:
+            raise SerialsExhausted(f"village {village_code} has no NIB serials left")
+        return make_nib(village_code, serial)
+
+    def new_certificate_number(self, village_code: str, right_type: str) -> str:
+        digit = self.registry.settings.right_type_digits[right_type]
+        serial = next_serial(self.session, f"right:{digit}", village_code)
+        if serial > MAX_SERIAL:
+            raise SerialsExhausted(f"village {village_code} has no {right_type} numbers left")
+        return make_certificate_number(village_code, digit, serial)
+
+    def save(self, *aggregates: Aggregate) -> None:
+        """Queue aggregates to be saved together once the use case returns."""
+        self.pending.extend(aggregates)

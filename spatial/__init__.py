@@ -1,0 +1,1 @@
+"""Parcel geometry: the pure half (shapely, pyproj) beside the spatial-index adapters."""

@@ -1,0 +1,85 @@
+"""Footprint index on PostGIS (GeoAlchemy2, GiST): the overlap guard's table and its locks."""
+from __future__ import annotations
+
+import math
+
+import shapely
+from geoalchemy2 import Geometry
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Column, MetaData, String, Table, bindparam, delete, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+# Lock grid: fine cells of 0.01 degree (about 1.1 km) for ordinary parcels; parcels whose
+# box spans more than MAX_FINE_CELLS take coarse 0.1-degree cells exclusively instead.
+# Every command first takes its coarse cells (shared when it goes on to fine cells), so a
+# large parcel and a small one inside it still meet; all keys are taken in one global order
+# (coarse before fine, then by cell) so lock waits can never form a cycle.
+FINE, COARSE = 0.01, 0.1
+MAX_FINE_CELLS = 64
+_FINE_CLASS, _COARSE_CLASS = 1_000_000, 2_000_000
+
+
+def _cells(bounds: tuple[float, float, float, float], size: float) -> list[tuple[int, int]]:
+    minx, miny, maxx, maxy = bounds
+    xs = range(math.floor(minx / size), math.floor(maxx / size) + 1)
+    ys = range(math.floor(miny / size), math.floor(maxy / size) + 1)
+    return [(x, y) for x in xs for y in ys]
+
+
+def lock_plan(bounds: tuple[float, float, float, float]) -> list[tuple[str, int, int]]:
+    """Advisory lock calls for a box in degrees, in the order they must be taken.
+
+    Each item is (mode, key1, key2): mode 'shared' or 'exclusive'.
+
+    >>> lock_plan((106.801, -6.201, 106.802, -6.200))[0][0]
+    'shared'
+    """
+    coarse = sorted(_cells(bounds, COARSE))
+    fine = sorted(_cells(bounds, FINE))
+    if len(fine) > MAX_FINE_CELLS:
+        return [("exclusive", _COARSE_CLASS + x, y) for x, y in coarse]
+    return [("shared", _COARSE_CLASS + x, y) for x, y in coarse] + [
+        ("exclusive", _FINE_CLASS + x, y) for x, y in fine
+    ]
+
+
+class PostgisFootprints:
+    """Active parcel footprints in EPSG:4326 with a GiST index."""
+
+    def __init__(self, table_name: str = "landreg_footprints") -> None:
+        self.table = Table(
+            table_name, MetaData(),
+            Column("nib", String(13), primary_key=True),
+            Column("village_code", String(8), nullable=False, index=True),
+            Column("geom", Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=False),
+        )
+
+    def create(self, engine: Engine) -> None:
+        self.table.create(engine, checkfirst=True)
+
+    def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
+        """Serialise commands whose boxes share a grid cell until the transaction ends."""
+        for mode, key1, key2 in lock_plan(bounds):
+            function = "pg_advisory_xact_lock_shared" if mode == "shared" else "pg_advisory_xact_lock"
+            session.execute(text(f"SELECT {function}(:k1, :k2)"), {"k1": key1, "k2": key2})
+
+    def candidates(self, session: Session, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+        """Active footprints that intersect `geom` (box prefilter with &&, so the GiST index is used)."""
+        probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)
+        query = select(self.table.c.nib, func.ST_AsBinary(self.table.c.geom)).where(
+            self.table.c.geom.op("&&")(probe), func.ST_Intersects(self.table.c.geom, probe),
+        )
+        rows = session.execute(query).all()
+        return [(nib, shapely.from_wkb(bytes(wkb))) for nib, wkb in rows if nib not in exclude]
+
+    def add(self, session: Session, nib: str, village_code: str, geom: BaseGeometry) -> None:
+        session.execute(insert(self.table).values(
+            nib=nib, village_code=village_code, geom=func.ST_GeomFromWKB(shapely.to_wkb(geom), 4326),
+        ))
+
+    def remove(self, session: Session, nib: str) -> None:
+        session.execute(delete(self.table).where(self.table.c.nib == nib))
+
+    def nibs(self, session: Session) -> list[str]:
+        return list(session.execute(select(self.table.c.nib).order_by(self.table.c.nib)).scalars())

@@ -1,0 +1,63 @@
+"""Footprint index on SQLite: an R*Tree of boxes beside a table of WKB, exact tests in shapely."""
+from __future__ import annotations
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+
+class SqliteFootprints:
+    """Active parcel footprints in EPSG:4326. The R*Tree row id is the NIB as an integer."""
+
+    def __init__(self, table_name: str = "landreg_footprints") -> None:
+        self.table_name = table_name
+        self.rtree_name = f"{table_name}_rtree"
+
+    def create(self, engine: Engine) -> None:
+        with engine.begin() as connection:
+            connection.execute(text(
+                f"CREATE TABLE IF NOT EXISTS {self.table_name} ("
+                "nib TEXT PRIMARY KEY, village_code TEXT NOT NULL, wkb BLOB NOT NULL)"
+            ))
+            connection.execute(text(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.rtree_name} USING rtree(id, minx, maxx, miny, maxy)"
+            ))
+
+    def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
+        """Nothing to do: every SQLite write transaction already holds the database's one write lock."""
+
+    def candidates(self, session: Session, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+        """Active footprints whose boxes meet `geom`'s box and that truly intersect it."""
+        minx, miny, maxx, maxy = geom.bounds
+        rows = session.execute(text(
+            f"SELECT f.nib, f.wkb FROM {self.rtree_name} r JOIN {self.table_name} f "
+            "ON f.nib = printf('%013d', r.id) "
+            "WHERE r.minx <= :maxx AND r.maxx >= :minx AND r.miny <= :maxy AND r.maxy >= :miny"
+        ), {"minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}).all()
+        shapely.prepare(geom)
+        found = []
+        for nib, wkb in rows:
+            other = shapely.from_wkb(bytes(wkb))
+            if nib not in exclude and geom.intersects(other):
+                found.append((nib, other))
+        return found
+
+    def add(self, session: Session, nib: str, village_code: str, geom: BaseGeometry) -> None:
+        minx, miny, maxx, maxy = geom.bounds
+        session.execute(
+            text(f"INSERT INTO {self.table_name} (nib, village_code, wkb) VALUES (:nib, :village, :wkb)"),
+            {"nib": nib, "village": village_code, "wkb": shapely.to_wkb(geom)},
+        )
+        session.execute(
+            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) VALUES (:id, :minx, :maxx, :miny, :maxy)"),
+            {"id": int(nib), "minx": minx, "maxx": maxx, "miny": miny, "maxy": maxy},
+        )
+
+    def remove(self, session: Session, nib: str) -> None:
+        session.execute(text(f"DELETE FROM {self.table_name} WHERE nib = :nib"), {"nib": nib})
+        session.execute(text(f"DELETE FROM {self.rtree_name} WHERE id = :id"), {"id": int(nib)})
+
+    def nibs(self, session: Session) -> list[str]:
+        return list(session.execute(text(f"SELECT nib FROM {self.table_name} ORDER BY nib")).scalars())

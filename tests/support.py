@@ -1,0 +1,69 @@
+"""Shared test data: actors, documents, holders, and a reading of everything the store holds."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import text
+
+from registry.application import Registry
+from registry.values import Actor
+from tests.geometries import square
+
+SURVEYOR = Actor("surveyor-1", "surveyor")
+OFFICER = Actor("officer-1", "officer")
+VILLAGE = "31740101"  # Kelurahan in Jakarta Selatan
+LON, LAT = 106.80, -6.20
+
+SURVEY = {"document_number": "GU-0001/2025", "document_sha256": "a" * 64, "surveyed_on": "2025-01-02"}
+DEED = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "b" * 64}
+COURT = {"kind": "court_order", "number": "PN-JKT-9/2025", "date": "2025-03-01", "sha256": "c" * 64}
+
+
+def citizen(holder_id: str, share: str = "1/1", name: str | None = None) -> dict[str, str]:
+    return {"id": holder_id, "name": name or f"Holder {holder_id}", "kind": "citizen", "share": share}
+
+
+def foreigner(holder_id: str, share: str = "1/1") -> dict[str, str]:
+    return {"id": holder_id, "name": f"Foreigner {holder_id}", "kind": "foreigner", "share": share}
+
+
+def company(holder_id: str, share: str = "1/1") -> dict[str, str]:
+    return {"id": holder_id, "name": f"PT {holder_id}", "kind": "legal_entity", "share": share}
+
+
+def survey(registry: Registry, size_m: float = 100, lon: float = LON, lat: float = LAT) -> str:
+    """Survey a square parcel and return its NIB."""
+    return str(registry.submit_survey(VILLAGE, square(lon, lat, size_m), SURVEY, actor=SURVEYOR)["nib"])
+
+
+def titled(registry: Registry, right_type: str = "HM", holders: list[dict[str, str]] | None = None,
+           ends_on: str | None = None, **where: Any) -> str:
+    """Survey a parcel, register a title on it, and return the NIB."""
+    nib = survey(registry, **where)
+    registry.register_title(nib, right_type, holders or [citizen("budi")], ends_on, DEED, actor=OFFICER)
+    return nib
+
+
+def store_state(registry: Registry) -> dict[str, Any]:
+    """Everything a rejected command must leave untouched: events, snapshots, guard, serials, commands."""
+    with registry.engine.connect() as connection:
+        def rows(query: str) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in connection.execute(text(query)).all()]
+
+        return {
+            "events": rows("SELECT id, originator_version, topic FROM landreg_events ORDER BY id"),
+            "snapshots": rows("SELECT originator_id, originator_version FROM landreg_snapshots ORDER BY 1, 2"),
+            "footprints": rows("SELECT nib FROM landreg_footprints ORDER BY nib"),
+            "counters": rows("SELECT scope, key, value FROM landreg_counters ORDER BY 1, 2"),
+            "commands": rows("SELECT command_id FROM landreg_commands ORDER BY 1"),
+        }
+
+
+def event_count(registry: Registry) -> int:
+    with registry.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
+
+
+def table_names(registry: Registry) -> list[str]:
+    return sqlalchemy.inspect(registry.engine).get_table_names()
