@@ -54,6 +54,7 @@ class ParcelCommands:
         shape = self.footprint(geometry, crs)
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
@@ -80,6 +81,7 @@ class ParcelCommands:
         shapes = _parts(self, parts)
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -116,6 +118,7 @@ class ParcelCommands:
         piece = self.footprint(part.get("geometry"), part.get("crs"), "part.geometry", "part.crs")
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -151,6 +154,7 @@ class ParcelCommands:
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(*nibs)
             parents = [unit.parcel(n) for n in nibs]
             shapes = [stored_footprint(p) for p in parents]
             titles = _merge_titles(unit, parents)

@@ -39,6 +39,7 @@ class TitleCommands:
         document = values.source_document(source, today)
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
             if parcel.certificate_number is not None:
@@ -230,6 +231,7 @@ class TitleCommands:
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
             title = unit.title_on(unit.parcel(nib))
             unit.expect(title)
             result = change(title, unit, unit.provenance(document, effective_at or document["date"]))

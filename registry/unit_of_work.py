@@ -14,7 +14,7 @@ from registry.errors import NotFound, SerialsExhausted, VersionConflict
 from registry.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id, title_id
 from registry.parcel import Parcel, Shape
 from registry.provenance import Provenance
-from registry.store import next_serial
+from registry.store import lock_parcels, next_serial
 from registry.title import Title
 from registry.values import Actor
 from spatial.crs import Footprint
@@ -59,6 +59,10 @@ class UnitOfWork:
             return self.registry.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what}") from None
+
+    def lock(self, *nibs: str) -> None:
+        """Hold these parcels (and their titles) for this command; call before loading them."""
+        lock_parcels(self.session, list(nibs))
 
     def parcel(self, nib: str) -> Parcel:
         return self._get(parcel_id(nib), f"parcel with NIB {nib}")  # type: ignore[no-any-return]

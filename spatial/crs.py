@@ -11,7 +11,7 @@ import pyproj
 import shapely
 from pyproj.exceptions import CRSError
 
-from spatial.geometry import GeometryError, Parcel, from_wkb_hex, parse_geojson, validate
+from spatial.geometry import GeometryError, Surface, from_wkb_hex, parse_geojson, validate
 
 WGS84 = 4326
 
@@ -40,10 +40,10 @@ _SUPPORTED_TEXT = (
 class Footprint:
     """A parcel's geometry as submitted plus the copies the registry derives from it."""
 
-    geometry: Parcel  # as submitted, in the source CRS
+    geometry: Surface  # as submitted, in the source CRS
     epsg: int  # source CRS
-    wgs84: Parcel  # derived EPSG:4326 copy
-    metric: Parcel  # in the TM-3 zone tm3_epsg, for areas and overlaps
+    wgs84: Surface  # derived EPSG:4326 copy
+    metric: Surface  # in the TM-3 zone tm3_epsg, for areas and overlaps
     tm3_epsg: int
     area_m2: float
 
@@ -91,7 +91,7 @@ def tm3_zone(lon: float, field: str = "geometry") -> int:
     return TM3_ZONES[index]
 
 
-def transform(geom: Parcel, from_epsg: int, to_epsg: int) -> Parcel:
+def transform(geom: Surface, from_epsg: int, to_epsg: int) -> Surface:
     """Reproject geom (x = easting or longitude); the same object back when the CRSs are equal."""
     if from_epsg == to_epsg:
         return geom
@@ -99,7 +99,7 @@ def transform(geom: Parcel, from_epsg: int, to_epsg: int) -> Parcel:
     return shapely.transform(geom, transformer.transform, interleaved=False)
 
 
-def check_area_of_use(geom: Parcel, epsg: int, field: str = "geometry") -> None:
+def check_area_of_use(geom: Surface, epsg: int, field: str = "geometry") -> None:
     """Raise GeometryError (outside_crs_area) unless geom lies in the CRS's area of use.
 
     The area of use is clipped to Indonesia; EPSG:4326 means Indonesia itself.
@@ -107,7 +107,7 @@ def check_area_of_use(geom: Parcel, epsg: int, field: str = "geometry") -> None:
     _check_wgs84_bounds(transform(geom, epsg, WGS84).bounds, epsg, field)
 
 
-def area_m2(geom: Parcel, epsg: int) -> float:
+def area_m2(geom: Surface, epsg: int) -> float:
     """Planar area in m² in the parcel's TM-3 zone (never in degrees, never in Web Mercator)."""
     if epsg in TM3_ZONES:
         return float(geom.area)
@@ -141,7 +141,7 @@ def footprint_from_wkb(wkb_hex: str, epsg: int) -> Footprint:
     return _derive(geom, epsg, transform(geom, epsg, WGS84), "geometry")
 
 
-def _derive(geom: Parcel, epsg: int, wgs84: Parcel, field: str) -> Footprint:
+def _derive(geom: Surface, epsg: int, wgs84: Surface, field: str) -> Footprint:
     tm3 = epsg if epsg in TM3_ZONES else tm3_zone(wgs84.centroid.x, field)
     metric = transform(geom, epsg, tm3)
     return Footprint(geom, epsg, wgs84, metric, tm3, float(metric.area))

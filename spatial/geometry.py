@@ -9,7 +9,7 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
-Parcel: TypeAlias = Polygon | MultiPolygon
+Surface: TypeAlias = Polygon | MultiPolygon
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon")
 
@@ -32,7 +32,7 @@ class GeometryError(ValueError):
         return (type(self), (self.field, self.reason, self.code))
 
 
-def parse_geojson(obj: object, field: str = "geometry", max_vertices: int = 100_000) -> Parcel:
+def parse_geojson(obj: object, field: str = "geometry", max_vertices: int = 100_000) -> Surface:
     """Build a valid Polygon or MultiPolygon from a GeoJSON geometry dict, or raise GeometryError.
 
     >>> parse_geojson({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}).area
@@ -50,7 +50,7 @@ def parse_geojson(obj: object, field: str = "geometry", max_vertices: int = 100_
         _polygon(rings, f"{where}[{i}]" if kind == "MultiPolygon" else where)
         for i, rings in enumerate(polygons)
     ]
-    geom: Parcel = shapes[0] if kind == "Polygon" else MultiPolygon(shapes)
+    geom: Surface = shapes[0] if kind == "Polygon" else MultiPolygon(shapes)
     validate(geom, field)
     return geom
 
@@ -65,7 +65,7 @@ def _polygon_rings(kind: str, coordinates: object, where: str) -> list[list[list
     return [_check_rings(part, f"{where}[{i}]") for i, part in enumerate(parts)]
 
 
-def validate(geom: Parcel, field: str = "geometry") -> None:
+def validate(geom: Surface, field: str = "geometry") -> None:
     """Raise GeometryError unless geom is a valid, non-degenerate Polygon or MultiPolygon.
 
     >>> validate(Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]))
@@ -87,7 +87,7 @@ def validate(geom: Parcel, field: str = "geometry") -> None:
         raise GeometryError(field, "polygon has zero area", "zero_area")
 
 
-def _check_not_flat(geom: Parcel, field: str) -> None:
+def _check_not_flat(geom: Surface, field: str) -> None:
     # A collinear or repeated-point outline is degenerate; GEOS would call it a self-intersection.
     parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
     for i, part in enumerate(parts):
@@ -97,7 +97,7 @@ def _check_not_flat(geom: Parcel, field: str) -> None:
             raise GeometryError(field, reason, "zero_area")
 
 
-def to_wkb_hex(geom: Parcel) -> str:
+def to_wkb_hex(geom: Surface) -> str:
     """Serialise to little-endian 2D WKB as hex; doubles survive the round trip exactly.
 
     >>> to_wkb_hex(Polygon([(0, 0), (1, 0), (1, 1), (0, 0)]))[:10]
@@ -106,7 +106,7 @@ def to_wkb_hex(geom: Parcel) -> str:
     return str(shapely.to_wkb(geom, hex=True, output_dimension=2, byte_order=1))
 
 
-def from_wkb_hex(hex: str) -> Parcel:
+def from_wkb_hex(hex: str) -> Surface:
     """Read WKB hex written by to_wkb_hex back into a Polygon or MultiPolygon."""
     try:
         geom = shapely.from_wkb(hex)
@@ -119,7 +119,7 @@ def from_wkb_hex(hex: str) -> Parcel:
     return geom
 
 
-def to_geojson(geom: Parcel) -> dict[str, Any]:
+def to_geojson(geom: Surface) -> dict[str, Any]:
     """GeoJSON dict of geom with lists instead of tuples (JSON- and equality-friendly).
 
     >>> to_geojson(Polygon([(0, 0), (1, 0), (1, 1), (0, 0)]))["coordinates"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import shapely
 
-from spatial.geometry import Parcel
+from spatial.geometry import Surface
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class TilingProblem:
     reason: str
 
 
-def overlap(a_metric: Parcel, b_metric: Parcel) -> Overlap:
+def overlap(a_metric: Surface, b_metric: Surface) -> Overlap:
     """Overlap of two parcels given in the same metric CRS.
 
     >>> from shapely import box
@@ -53,8 +53,8 @@ def exceeds(ov: Overlap, tolerance_m2: float, tolerance_fraction: float) -> bool
 
 
 def tiling_problems(
-    parent_metric: Parcel,
-    parts_metric: Sequence[Parcel],
+    parent_metric: Surface,
+    parts_metric: Sequence[Surface],
     area_tolerance_fraction: float = 0.001,
     boundary_tolerance_m2: float = 1.0,
 ) -> list[TilingProblem]:
@@ -85,7 +85,7 @@ def tiling_problems(
 
 
 def touches_or_shares_boundary(
-    a: Parcel, b: Parcel, min_shared_m: float = 0.01, max_overlap_m2: float = 1.0
+    a: Surface, b: Surface, min_shared_m: float = 0.01, max_overlap_m2: float = 1.0
 ) -> bool:
     """True when a and b share a boundary of at least min_shared_m metres and barely overlap.
 
@@ -105,7 +105,7 @@ def touches_or_shares_boundary(
     return bool(shared.length >= min_shared_m)
 
 
-def _invalid_parts(parts: Sequence[Parcel]) -> list[TilingProblem]:
+def _invalid_parts(parts: Sequence[Surface]) -> list[TilingProblem]:
     problems = []
     for i, part in enumerate(parts):
         reason = shapely.is_valid_reason(part)
@@ -116,7 +116,7 @@ def _invalid_parts(parts: Sequence[Parcel]) -> list[TilingProblem]:
     return problems
 
 
-def _overlapping_parts(parts: Sequence[Parcel], tolerance_m2: float) -> list[TilingProblem]:
+def _overlapping_parts(parts: Sequence[Surface], tolerance_m2: float) -> list[TilingProblem]:
     # An R-tree keeps this near-linear for subdivisions into hundreds of lots.
     left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
     problems = []
@@ -132,7 +132,7 @@ def _overlapping_parts(parts: Sequence[Parcel], tolerance_m2: float) -> list[Til
     return problems
 
 
-def _coverage(parent: Parcel, parts: Sequence[Parcel], tolerance_m2: float) -> list[TilingProblem]:
+def _coverage(parent: Surface, parts: Sequence[Surface], tolerance_m2: float) -> list[TilingProblem]:
     union = shapely.union_all(list(parts))
     problems = _spills(parent, parts, union, tolerance_m2)
     gap = shapely.difference(parent, union).area
@@ -143,7 +143,7 @@ def _coverage(parent: Parcel, parts: Sequence[Parcel], tolerance_m2: float) -> l
 
 
 def _spills(
-    parent: Parcel, parts: Sequence[Parcel], union: Parcel, tolerance_m2: float
+    parent: Surface, parts: Sequence[Surface], union: Surface, tolerance_m2: float
 ) -> list[TilingProblem]:
     problems = []
     for i, part in enumerate(parts):
@@ -160,7 +160,7 @@ def _spills(
 
 
 def _total_area(
-    parent: Parcel, parts: Sequence[Parcel], tolerance_fraction: float
+    parent: Surface, parts: Sequence[Surface], tolerance_fraction: float
 ) -> list[TilingProblem]:
     total = sum(part.area for part in parts)
     difference = abs(total - parent.area)

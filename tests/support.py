@@ -67,3 +67,25 @@ def event_count(registry: Registry) -> int:
 
 def table_names(registry: Registry) -> list[str]:
     return sqlalchemy.inspect(registry.engine).get_table_names()
+
+
+def survey_in_another_process(url: str, geometry: dict[str, Any], start: Any) -> str:
+    """Run in a child process: open the registry on `url`, wait for the start signal, survey.
+
+    Returns 'accepted', or the name of the error class that refused the survey.
+    """
+    from datetime import date
+
+    from registry.errors import RegistryError
+    from registry.settings import Settings
+
+    registry = Registry(Settings(database_url=url), clock=lambda: date(2026, 6, 1))
+    start.wait()
+    try:
+        registry.submit_survey(VILLAGE, geometry, SURVEY, actor=SURVEYOR)
+        return "accepted"
+    except RegistryError as error:
+        return type(error).__name__
+    finally:
+        registry.close()
+        registry.engine.dispose()
