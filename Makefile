@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/landreg
+	$(BIN)/landreg demo
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -1,0 +1,88 @@
+"""A small synthetic village so a first run shows something: surveys, titles and their histories.
+
+Every command carries a fixed command id, so running the demo again on the same database
+changes nothing (invariant 12) and prints the same village.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from registry.application import Registry
+from registry.errors import RegistryError
+from registry.values import Actor
+from spatial.crs import WGS84, tm3_zone, transform
+from spatial.geometry import to_geojson
+from shapely.geometry import box
+
+VILLAGE = "32730101"  # a kelurahan code in Kota Bandung (synthetic parcels)
+ORIGIN = (107.6090, -6.9140)  # south-west corner of the demo block, in degrees
+SIZE_M, COLUMNS, ROWS = 40.0, 6, 5
+SURVEYOR = Actor("demo-surveyor", "surveyor")
+OFFICER = Actor("demo-officer", "officer")
+NAMES = ["Asep Sunandar", "Siti Rahmawati", "Dedi Kurniawan", "Rina Marlina", "Ujang Saepudin",
+         "Euis Komariah", "Budi Santoso", "Nining Suryani", "Agus Salim", "Lilis Suryani"]
+
+
+def _document(kind: str, number: str, day: str) -> dict[str, str]:
+    return {"kind": kind, "number": number, "date": day, "sha256": hashlib.sha256(number.encode()).hexdigest()}
+
+
+def _survey(number: str) -> dict[str, str]:
+    return {"document_number": number, "document_sha256": hashlib.sha256(number.encode()).hexdigest(),
+            "surveyed_on": "2024-03-11"}
+
+
+def _cells() -> Iterator[tuple[int, dict[str, Any]]]:
+    """The block's parcels as squares in the TM-3 zone, sent to the registry in EPSG:4326."""
+    zone = tm3_zone(ORIGIN[0])
+    x0, y0 = transform(box(*ORIGIN, *ORIGIN), WGS84, zone).bounds[:2]
+    for row in range(ROWS):
+        for column in range(COLUMNS):
+            cell = box(x0 + column * SIZE_M, y0 + row * SIZE_M, x0 + (column + 1) * SIZE_M, y0 + (row + 1) * SIZE_M)
+            yield row * COLUMNS + column, to_geojson(transform(cell, zone, WGS84))
+
+
+def _holder(index: int) -> dict[str, str]:
+    return {"id": f"3273{index:012d}", "name": NAMES[(index + index // 100 * 5) % len(NAMES)], "kind": "citizen", "share": "1/1"}
+
+
+def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
+    """The demo as named steps, so the CLI can show progress."""
+    nibs: dict[int, str] = {}
+    plan: list[tuple[str, Callable[[], Any]]] = []
+    for index, geometry in _cells():
+        def survey(index: int = index, geometry: dict[str, Any] = geometry) -> None:
+            result = registry.submit_survey(VILLAGE, geometry, _survey(f"GU-{index:03d}/2024"), actor=SURVEYOR,
+                                            command_id=f"demo-survey-{index}")
+            nibs[index] = result["nib"]
+        plan.append((f"survey parcel {index + 1}", survey))
+    for index in range(COLUMNS * ROWS - 4):
+        plan.append((f"register title {index + 1}", lambda i=index: registry.register_title(
+            nibs[i], "HM" if i % 5 else "HGB", [_holder(i)], None if i % 5 else "2054-03-31",
+            _document("decree", f"SK-{i:03d}/2024", "2024-04-02"), actor=OFFICER, command_id=f"demo-title-{i}")))
+    for index in range(0, 12, 3):
+        plan.append((f"transfer {index}", lambda i=index: registry.transfer_ownership(
+            nibs[i], "sale", [_holder(100 + i)], "2024-09-17", _document("deed", f"AJB-{i:03d}/2024", "2024-09-17"),
+            actor=OFFICER, command_id=f"demo-transfer-{i}")))
+    for index in range(1, 10, 4):
+        plan.append((f"mortgage {index}", lambda i=index: registry.register_mortgage(
+            nibs[i], {"id": "bjb", "name": "Bank BJB"}, "350000000.00", _document("deed", f"APHT-{i}/2025", "2025-01-08"),
+            actor=OFFICER, command_id=f"demo-mortgage-{i}")))
+    plan.append(("court seizure", lambda: registry.place_block(
+        nibs[7], "sita", "Pengadilan Negeri Bandung", None, _document("court_order", "PN-BDG-44/2025", "2025-02-03"),
+        actor=OFFICER, command_id="demo-block-7")))
+    return plan
+
+
+def run(registry: Registry, advance: Callable[[str], None] = lambda _: None) -> list[str]:
+    """Run every step; returns the NIBs of the village. A refused step is reported, not fatal."""
+    for name, step in steps(registry):
+        try:
+            step()
+        except RegistryError as error:
+            advance(f"{name}: refused: {error}")
+            continue
+        advance(name)
+    return [f"{VILLAGE}{n:05d}" for n in range(1, COLUMNS * ROWS + 1)]
