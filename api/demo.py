@@ -9,12 +9,13 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from shapely.geometry import box
+
 from registry.application import Registry
 from registry.errors import RegistryError
 from registry.values import Actor
 from spatial.crs import WGS84, tm3_zone, transform
 from spatial.geometry import to_geojson
-from shapely.geometry import box
 
 VILLAGE = "32730101"  # a kelurahan code in Kota Bandung (synthetic parcels)
 ORIGIN = (107.6090, -6.9140)  # south-west corner of the demo block, in degrees

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, InfrastructureFactory, OperationalError
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError
 from eventsourcing.utils import Environment
 
 from registry.errors import CommandIdReused, InvalidGeometry, NotFound, StoreBusy, VersionConflict
@@ -22,7 +22,13 @@ from registry.parcel import Parcel
 from registry.parcel_commands import ParcelCommands
 from registry.settings import Settings
 from registry.store import (
-    RegistryFactory, begin_command, clash, create_schema, find_command, footprint_index, library_env,
+    RegistryFactory,
+    begin_command,
+    clash,
+    create_schema,
+    find_command,
+    footprint_index,
+    library_env,
     record_command,
 )
 from registry.title import Title

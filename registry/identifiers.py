@@ -11,14 +11,13 @@ NAMESPACE = uuid.UUID("6f1c8a52-3c1e-5b7e-9a57-4c0d2a1e9b10")
 
 # Two-digit province codes (kode provinsi) in use, including the Papua provinces of 2022.
 PROVINCES = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 "
-    "61 62 63 64 65 71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
+    ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"]
 )
 MAX_SERIAL = 99_999
 
-_VILLAGE = re.compile(r"\d{8}")
-_NIB = re.compile(r"\d{13}")
-_CERTIFICATE = re.compile(r"\d{14}")
+_VILLAGE = re.compile(r"[0-9]{8}")  # [0-9], not \d: \d also matches non-ASCII digits
+_NIB = re.compile(r"[0-9]{13}")
+_CERTIFICATE = re.compile(r"[0-9]{14}")
 
 
 def village_code(value: object, field: str = "village_code") -> str:

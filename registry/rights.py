@@ -1,8 +1,8 @@
 """Right types (jenis hak) and who may hold them for how long: invariants 6 and 7."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from registry.errors import EligibilityError, InvalidInput, TermError
 from registry.values import iso_date

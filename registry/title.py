@@ -12,7 +12,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from registry.errors import (
-    InvalidInput, MortgageError, NotFound, TermError, TitleBlocked, TitleNotActive,
+    InvalidInput,
+    MortgageError,
+    NotFound,
+    TermError,
+    TitleBlocked,
+    TitleNotActive,
 )
 from registry.identifiers import title_id
 from registry.provenance import Provenance, RecordedEvent
@@ -294,7 +299,7 @@ class Title(Aggregate):
                 f"rank {rank} is not available: the next rank on title {self.certificate_number} is {next_rank}",
                 field="rank", next_rank=next_rank,
             )
-        mortgage_id = f"HT{len(self.mortgages) + 1}"
+        mortgage_id = _next_id("HT", self.mortgages)
         self.trigger_event(
             self.MortgageRegistered, mortgage_id=mortgage_id, rank=next_rank, creditor=creditor,
             amount=amount, **provenance.fields(),
@@ -318,7 +323,7 @@ class Title(Aggregate):
         self.require_active(today)
         if until is not None and date.fromisoformat(until) < today:
             raise InvalidInput("until", f"{until} has already passed")
-        block_id = f"BL{len(self.blocks) + 1}"
+        block_id = _next_id("BL", self.blocks)
         self.trigger_event(
             self.BlockPlaced, block_id=block_id, kind=kind, requested_by=requested_by, until=until,
             **provenance.fields(),
@@ -395,3 +400,9 @@ class Title(Aggregate):
         self.require_active(today)
         self.require_unfrozen(today)
         self.trigger_event(self.Closed, reason=reason, successors=successors, **provenance.fields())
+
+
+def _next_id(prefix: str, existing: dict[str, Any]) -> str:
+    """The next free id such as HT3: one past the highest, since carried-over ids may skip numbers."""
+    numbers = [int(key[len(prefix):]) for key in existing if key.startswith(prefix)]
+    return f"{prefix}{max(numbers, default=0) + 1}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -18,7 +18,9 @@ ROLES = frozenset({"surveyor", "officer", "auditor", "admin", "system"})
 SOURCE_KINDS = frozenset({"deed", "decree", "court_order", "survey", "other"})
 HOLDER_KINDS = frozenset({"citizen", "foreigner", "legal_entity"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_SHARE = re.compile(r"(-?\d+)/(-?\d+)")
+_SHARE = re.compile(r"(-?[0-9]+)/(-?[0-9]+)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,2})?")
 _MAX_TEXT = 500
 
 
@@ -50,14 +52,13 @@ def text(value: object, field: str, max_length: int = _MAX_TEXT) -> str:
 
 def iso_date(value: object, field: str, today: date | None = None) -> str:
     """An ISO date 'YYYY-MM-DD'; with `today`, it may not lie after today (invariant 13)."""
-    if not isinstance(value, str):
+    # The pattern first: fromisoformat alone also takes week dates such as '2025-W01-1'.
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise InvalidInput(field, f"must be a date 'YYYY-MM-DD', got {value!r}")
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(field, f"must be a date 'YYYY-MM-DD', got {value!r}") from None
-    if len(value) != 10:
-        raise InvalidInput(field, f"must be a date 'YYYY-MM-DD', got {value!r}")
+        raise InvalidInput(field, f"is not a calendar date: {value!r}") from None
     if today is not None and parsed > today:
         raise FutureDate(field, f"{value} lies in the future (today is {today.isoformat()})")
     return parsed.isoformat()
@@ -151,17 +152,15 @@ def holders(value: object, field: str = "holders") -> list[dict[str, str]]:
 
 
 def amount(value: object, field: str) -> Decimal:
-    """A positive money amount in rupiah, given as a decimal string (never a float)."""
-    if not isinstance(value, str):
-        raise InvalidInput(field, f"must be a decimal string such as '250000000.00', got {value!r}")
-    try:
-        parsed = Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput(field, f"must be a decimal string, got {value!r}") from None
-    if not parsed.is_finite() or parsed <= 0:
+    """A positive money amount in rupiah as a plain decimal string such as '250000000.00'.
+
+    Never a float, and none of the other spellings Decimal would take ('1E+2', '1_000', ' 5 ').
+    """
+    if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
+        raise InvalidInput(field, f"must be a decimal string such as '250000000.00' (at most 2 decimals), got {value!r}")
+    parsed = Decimal(value)
+    if parsed <= 0:
         raise InvalidInput(field, f"must be a positive amount, got {value!r}")
-    if parsed > Decimal("1e18") or parsed.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidInput(field, "must be below 10^18 with at most 2 decimal places")
     return parsed
 
 

@@ -6,7 +6,18 @@ import math
 import shapely
 from geoalchemy2 import Geometry
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Column, MetaData, String, Table, bindparam, delete, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 

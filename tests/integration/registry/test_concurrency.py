@@ -12,8 +12,18 @@ from registry import errors
 from registry.application import Registry
 from tests.geometries import square
 from tests.support import (
-    DEED, LAT, LON, OFFICER, SURVEY, SURVEYOR, VILLAGE, citizen, event_count, store_state,
-    survey_in_another_process, titled,
+    DEED,
+    LAT,
+    LON,
+    OFFICER,
+    SURVEY,
+    SURVEYOR,
+    VILLAGE,
+    citizen,
+    event_count,
+    store_state,
+    survey_in_another_process,
+    titled,
 )
 
 RACERS = 8

@@ -11,8 +11,20 @@ from registry import errors
 from registry.application import Registry
 from tests.geometries import SELF_INTERSECTING, grid_squares, square
 from tests.support import (
-    COURT, DEED, LAT, LON, OFFICER, SURVEY, SURVEYOR, VILLAGE, citizen, company, foreigner, store_state,
-    survey, titled,
+    COURT,
+    DEED,
+    LAT,
+    LON,
+    OFFICER,
+    SURVEY,
+    SURVEYOR,
+    VILLAGE,
+    citizen,
+    company,
+    foreigner,
+    store_state,
+    survey,
+    titled,
 )
 
 

@@ -34,15 +34,11 @@ def test_village_code_of_a_real_province_is_accepted(value: str) -> None:
     assert identifiers.village_code(value) == value
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: identifiers use the regex \\d, which matches non-ASCII "
-                                       "digits, so a full-width digit passes as a village code")
 def test_village_code_with_a_full_width_digit_is_rejected() -> None:
     with pytest.raises(InvalidInput):
         identifiers.village_code("31740\uff1101")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: identifiers use the regex \\d, which matches non-ASCII "
-                                       "digits, so a NIB with an Arabic-Indic digit is accepted")
 def test_nib_with_a_non_ascii_digit_is_rejected() -> None:
     with pytest.raises(InvalidInput):
         identifiers.nib("31740101000\u06601")

@@ -76,6 +76,11 @@ def test_malformed_share_of_the_second_holder_names_its_index(share: object) -> 
     assert rejected.field == "holders[1].share"
 
 
+@pytest.mark.parametrize("share", ["\uff11/\uff12", "\u0661/\u0662"], ids=["full-width", "arabic-indic"])
+def test_share_written_with_non_ascii_digits_is_rejected(share: str) -> None:
+    assert rejection(ShareError, values.share, share, "share").field == "share"
+
+
 def test_share_with_zero_denominator_is_rejected() -> None:
     rejected = rejection(ShareError, values.share, "1/0", "share")
     assert rejected.field == "share" and "denominator" in rejected.reason
@@ -129,9 +134,8 @@ def test_iso_date_rejects_anything_but_yyyy_mm_dd(value: object) -> None:
     assert rejected.field == "effective_at"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: iso_date accepts the ISO week date '2025-W01-1' "
-                                       "(10 characters) and stores it as 2024-12-30")
 def test_iso_date_rejects_an_iso_week_date() -> None:
+    # Regression: date.fromisoformat takes '2025-W01-1' (ten characters) as 2024-12-30.
     rejection(InvalidInput, values.iso_date, "2025-W01-1", "effective_at")
 
 
