@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from shapely.geometry import box
@@ -59,18 +60,24 @@ def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
                                             command_id=f"demo-survey-{index}")
             nibs[index] = result["nib"]
         plan.append((f"survey parcel {index + 1}", survey))
-    for index in range(COLUMNS * ROWS - 4):
-        plan.append((f"register title {index + 1}", lambda i=index: registry.register_title(
+    def title(i: int) -> None:
+        registry.register_title(
             nibs[i], "HM" if i % 5 else "HGB", [_holder(i)], None if i % 5 else "2054-03-31",
-            _document("decree", f"SK-{i:03d}/2024", "2024-04-02"), actor=OFFICER, command_id=f"demo-title-{i}")))
-    for index in range(0, 12, 3):
-        plan.append((f"transfer {index}", lambda i=index: registry.transfer_ownership(
+            _document("decree", f"SK-{i:03d}/2024", "2024-04-02"), actor=OFFICER, command_id=f"demo-title-{i}")
+
+    def transfer(i: int) -> None:
+        registry.transfer_ownership(
             nibs[i], "sale", [_holder(100 + i)], "2024-09-17", _document("deed", f"AJB-{i:03d}/2024", "2024-09-17"),
-            actor=OFFICER, command_id=f"demo-transfer-{i}")))
-    for index in range(1, 10, 4):
-        plan.append((f"mortgage {index}", lambda i=index: registry.register_mortgage(
-            nibs[i], {"id": "bjb", "name": "Bank BJB"}, "350000000.00", _document("deed", f"APHT-{i}/2025", "2025-01-08"),
-            actor=OFFICER, command_id=f"demo-mortgage-{i}")))
+            actor=OFFICER, command_id=f"demo-transfer-{i}")
+
+    def mortgage(i: int) -> None:
+        registry.register_mortgage(
+            nibs[i], {"id": "bjb", "name": "Bank BJB"}, "350000000.00",
+            _document("deed", f"APHT-{i}/2025", "2025-01-08"), actor=OFFICER, command_id=f"demo-mortgage-{i}")
+
+    plan += [(f"register title {i + 1}", partial(title, i)) for i in range(COLUMNS * ROWS - 4)]
+    plan += [(f"transfer {i}", partial(transfer, i)) for i in range(0, 12, 3)]
+    plan += [(f"mortgage {i}", partial(mortgage, i)) for i in range(1, 10, 4)]
     plan.append(("court seizure", lambda: registry.place_block(
         nibs[7], "sita", "Pengadilan Negeri Bandung", None, _document("court_order", "PN-BDG-44/2025", "2025-02-03"),
         actor=OFFICER, command_id="demo-block-7")))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
@@ -109,9 +109,16 @@ class Parcel(Aggregate):
             parcel.status = "retired"
             parcel.children = list(self.children)
 
-    # State (assigned only by the events above): nib, village_code, shape, status,
-    # parents, children, surveys, certificate_number. Not annotated here because the
-    # library turns class annotations of an aggregate into __init__ parameters.
+    if TYPE_CHECKING:  # State, assigned only by the events above. Declared for type checkers
+        # only: the library would turn class annotations into __init__ parameters.
+        nib: str
+        village_code: str
+        shape: dict[str, Any]
+        status: str
+        parents: list[str]
+        children: list[str]
+        surveys: list[dict[str, str]]
+        certificate_number: str | None
 
     @classmethod
     def create(

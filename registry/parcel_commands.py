@@ -1,30 +1,28 @@
 """Parcel use cases: survey, boundary correction, subdivision, separation, merger."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from registry import identifiers, values
 from registry.errors import InvalidGeometry, MergerError, SubdivisionError
 from registry.parcel import Parcel
+from registry.runner import CommandRunner, Result
 from registry.title import Title
 from registry.unit_of_work import UnitOfWork, shape_of
 from spatial.crs import WGS84, Footprint, footprint_from_wkb, transform
 from spatial.geometry import to_geojson
 from spatial.topology import tiling_problems, touches_or_shares_boundary
 
-if TYPE_CHECKING:
-    from registry.application import Registry, Result
-
 
 def stored_footprint(parcel: Parcel) -> Footprint:
     return footprint_from_wkb(parcel.shape["geometry"], parcel.shape["epsg"])
 
 
-class ParcelCommands:
-    """Use cases that change parcels; mixed into Registry."""
+class ParcelCommands(CommandRunner):
+    """Use cases that change parcels."""
 
     def submit_survey(
-        self: Registry, village_code: object, geometry: object, survey: object, crs: object = None, *,
+        self, village_code: object, geometry: object, survey: object, crs: object = None, *,
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Pengukuran: a new parcel in a village; allocates its NIB. Returns nib, version, area_m2."""
@@ -45,7 +43,7 @@ class ParcelCommands:
         return self.execute("submit_survey", payload, actor, command_id, None, work)
 
     def correct_boundary(
-        self: Registry, nib: str, geometry: object, survey: object, crs: object = None, *,
+        self, nib: str, geometry: object, survey: object, crs: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pengukuran ulang: a new survey replaces the boundary; a titled parcel gets a new edition."""
@@ -71,7 +69,7 @@ class ParcelCommands:
         return self.execute("correct_boundary", payload, actor, command_id, expected_version, work)
 
     def subdivide(
-        self: Registry, nib: str, parts: object, source: object, *,
+        self, nib: str, parts: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pemecahan: the parcel retires into children that tile it; its title closes and
@@ -107,7 +105,7 @@ class ParcelCommands:
         return self.execute("subdivide", payload, actor, command_id, expected_version, work)
 
     def separate(
-        self: Registry, nib: str, part: object, source: object, *,
+        self, nib: str, part: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pemisahan: a part becomes a new parcel with its own title; the parcel keeps the rest."""
@@ -142,7 +140,7 @@ class ParcelCommands:
         return self.execute("separate", payload, actor, command_id, expected_version, work)
 
     def merge(
-        self: Registry, nibs: object, source: object, *, actor: values.Actor, command_id: str | None = None,
+        self, nibs: object, source: object, *, actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Penggabungan: touching parcels of one village, with the same right and holders, become one."""
         if not isinstance(nibs, list) or len(nibs) < 2:
@@ -180,7 +178,7 @@ class ParcelCommands:
 # -- helpers shared by the parcel use cases ------------------------------------------------
 
 
-def _parts(registry: Registry, parts: object) -> list[Footprint]:
+def _parts(registry: CommandRunner, parts: object) -> list[Footprint]:
     if not isinstance(parts, list) or len(parts) < 2:
         raise SubdivisionError("parts", "a subdivision needs at least two parts")
     shapes = []
@@ -193,7 +191,7 @@ def _parts(registry: Registry, parts: object) -> list[Footprint]:
     return shapes
 
 
-def _check_tiling(registry: Registry, whole: Footprint, shapes: list[Footprint]) -> None:
+def _check_tiling(registry: CommandRunner, whole: Footprint, shapes: list[Footprint]) -> None:
     """Invariant 3: the parts do not overlap, their union is the parent and the areas agree."""
     metric = [transform(s.wgs84, WGS84, whole.tm3_epsg) for s in shapes]
     problems = tiling_problems(
@@ -205,7 +203,7 @@ def _check_tiling(registry: Registry, whole: Footprint, shapes: list[Footprint])
         raise SubdivisionError(first.field, first.reason, problems=[{"field": p.field, "reason": p.reason} for p in problems])
 
 
-def _remainder(registry: Registry, whole: Footprint, piece: Footprint) -> Footprint:
+def _remainder(registry: CommandRunner, whole: Footprint, piece: Footprint) -> Footprint:
     """What the parent keeps after a separation, in the parent's own CRS."""
     cut = whole.geometry.difference(transform(piece.wgs84, WGS84, whole.epsg))
     try:
@@ -227,7 +225,7 @@ def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
 
 
 def _child(
-    registry: Registry, unit: UnitOfWork, event: type[Parcel.Created], parent: Parcel, shape: Footprint,
+    registry: CommandRunner, unit: UnitOfWork, event: type[Parcel.Created], parent: Parcel, shape: Footprint,
     provenance: Any,
 ) -> Parcel:
     village = parent.village_code
@@ -292,7 +290,7 @@ def _merge_titles(unit: UnitOfWork, parents: list[Parcel]) -> list[Title]:
     return present
 
 
-def _merged_shape(registry: Registry, parents: list[Parcel], shapes: list[Footprint]) -> Footprint:
+def _merged_shape(registry: CommandRunner, parents: list[Parcel], shapes: list[Footprint]) -> Footprint:
     """The union in the first parcel's CRS; it must be one polygon along shared boundaries."""
     epsg = shapes[0].epsg
     for index, shape in enumerate(shapes[1:], start=1):

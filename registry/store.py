@@ -149,11 +149,8 @@ def lock_parcels(session: Session, nibs: list[str]) -> None:
 
 def next_serial(session: Session, scope: str, key: str) -> int:
     """The next serial for (scope, key), allocated inside the command's transaction."""
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(counters).values(
-        scope=scope, key=key, value=1,
-    )
-    statement = statement.on_conflict_do_update(
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(counters).values(scope=scope, key=key, value=1).on_conflict_do_update(
         index_elements=["scope", "key"], set_={"value": counters.c.value + 1},
     ).returning(counters.c.value)
     return int(session.execute(statement).scalar_one())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
@@ -200,9 +200,21 @@ class Title(Aggregate):
             title.status = "closed"
             title.successors = list(self.successors)
 
-    # State (assigned only by the events above): certificate_number, nib, right_type,
-    # holders, ends_on, area_m2, origin, predecessors, successors, edition, status,
-    # mortgages, blocks. Not annotated: the library would make them __init__ parameters.
+    if TYPE_CHECKING:  # State, assigned only by the events above. Declared for type checkers
+        # only: the library would turn class annotations into __init__ parameters.
+        certificate_number: str
+        nib: str
+        right_type: str
+        holders: list[dict[str, str]]
+        ends_on: str | None
+        area_m2: Decimal
+        origin: str
+        predecessors: list[str]
+        successors: list[str]
+        edition: int
+        status: str
+        mortgages: dict[str, dict[str, Any]]
+        blocks: dict[str, dict[str, Any]]
 
     @classmethod
     def register(

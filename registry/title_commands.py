@@ -6,27 +6,25 @@ holds the rules (a transfer is checked in Title.transfer), to record the change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from registry import identifiers, rights, values
 from registry.errors import InvalidInput, TitleAlreadyRegistered
 from registry.provenance import Provenance
 from registry.rights import TRANSFER_KINDS, check_eligibility, check_term
+from registry.runner import CommandRunner, Result
 from registry.title import Title
 from registry.unit_of_work import UnitOfWork
-
-if TYPE_CHECKING:
-    from registry.application import Registry, Result
 
 BLOCK_KINDS = frozenset({"blokir", "sita"})
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 
 
-class TitleCommands:
-    """Use cases that change titles; mixed into Registry. Titles are addressed by the parcel's NIB."""
+class TitleCommands(CommandRunner):
+    """Use cases that change titles. Titles are addressed by the parcel's NIB."""
 
     def register_title(
-        self: Registry, nib: str, right_type: object, holders: object, ends_on: object, source: object, *,
+        self, nib: str, right_type: object, holders: object, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1."""
@@ -60,7 +58,7 @@ class TitleCommands:
         return self.execute("register_title", payload, actor, command_id, None, work)
 
     def transfer_ownership(
-        self: Registry, nib: str, kind: object, to: object, effective_at: object, source: object, *,
+        self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Peralihan hak of the whole right to new holders; mortgages follow the land."""
@@ -78,7 +76,7 @@ class TitleCommands:
                               expected_version, effective)
 
     def correct_holder_data(
-        self: Registry, nib: str, holders: object, source: object, *,
+        self, nib: str, holders: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
@@ -93,7 +91,7 @@ class TitleCommands:
                               command_id, expected_version)
 
     def register_mortgage(
-        self: Registry, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
+        self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Hak tanggungan: returns mortgage_id and the rank it took."""
@@ -110,7 +108,7 @@ class TitleCommands:
         return self._on_title("register_mortgage", nib, source, payload, change, actor, command_id, expected_version)
 
     def release_mortgage(
-        self: Registry, nib: str, mortgage_id: str, source: object, *,
+        self, nib: str, mortgage_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Roya: release an active mortgage."""
@@ -122,7 +120,7 @@ class TitleCommands:
                               command_id, expected_version)
 
     def place_block(
-        self: Registry, nib: str, kind: object, requested_by: object, until: object, source: object, *,
+        self, nib: str, kind: object, requested_by: object, until: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Blokir or sita: freeze the title. Returns block_id."""
@@ -138,7 +136,7 @@ class TitleCommands:
         return self._on_title("place_block", nib, source, payload, change, actor, command_id, expected_version)
 
     def lift_block(
-        self: Registry, nib: str, block_id: str, source: object, *,
+        self, nib: str, block_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -149,7 +147,7 @@ class TitleCommands:
                               expected_version)
 
     def expire_block(
-        self: Registry, nib: str, block_id: str, source: object, *,
+        self, nib: str, block_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -159,7 +157,7 @@ class TitleCommands:
         return self._on_title("expire_block", nib, source, {"block_id": block_id}, change, actor, command_id, None)
 
     def extend_right(
-        self: Registry, nib: str, ends_on: object, source: object, *,
+        self, nib: str, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Perpanjangan: a later end date before the term ends."""
@@ -173,7 +171,7 @@ class TitleCommands:
                               expected_version)
 
     def renew_right(
-        self: Registry, nib: str, ends_on: object, source: object, *,
+        self, nib: str, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pembaruan: a new term after the old one ended."""
@@ -186,7 +184,7 @@ class TitleCommands:
                               expected_version)
 
     def expire_right(
-        self: Registry, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+        self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire(unit.today, provenance)
@@ -195,7 +193,7 @@ class TitleCommands:
         return self._on_title("expire_right", nib, source, {}, change, actor, command_id, None)
 
     def cancel_right(
-        self: Registry, nib: str, reason: object, source: object, *,
+        self, nib: str, reason: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pembatalan by decree or court order."""
@@ -209,7 +207,7 @@ class TitleCommands:
                               expected_version)
 
     def replace_certificate(
-        self: Registry, nib: str, reason: object, source: object, *,
+        self, nib: str, reason: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
@@ -223,7 +221,7 @@ class TitleCommands:
                               command_id, expected_version)
 
     def _on_title(
-        self: Registry, name: str, nib: str, source: object, payload: dict[str, Any], change: Change,
+        self, name: str, nib: str, source: object, payload: dict[str, Any], change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
     ) -> Result:
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date."""

@@ -20,7 +20,7 @@ from registry.values import Actor
 from spatial.crs import Footprint
 
 if TYPE_CHECKING:
-    from registry.application import Registry
+    from registry.runner import CommandRunner
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -43,7 +43,7 @@ def area(square_metres: float) -> Decimal:
 class UnitOfWork:
     """What a use case may do inside its transaction. The caller saves `pending` at the end."""
 
-    registry: Registry
+    registry: CommandRunner
     session: Session
     today: date
     command_id: str

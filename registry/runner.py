@@ -1,0 +1,167 @@
+"""The base of the registry application: construction, the command runner, and reads."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy.exc
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError
+from eventsourcing.utils import Environment
+
+from registry.errors import CommandIdReused, InvalidGeometry, NotFound, StoreBusy, VersionConflict
+from registry.guard import SpatialGuard
+from registry.identifiers import parcel_id, title_id
+from registry.parcel import Parcel
+from registry.settings import Settings
+from registry.store import (
+    APPLICATION_NAME,
+    RegistryFactory,
+    begin_command,
+    clash,
+    create_schema,
+    find_command,
+    footprint_index,
+    library_env,
+    record_command,
+)
+from registry.title import Title
+from registry.unit_of_work import UnitOfWork
+from registry.values import Actor
+from spatial.crs import Footprint, footprint
+from spatial.geometry import GeometryError
+
+# The legal day is Indonesia's latest: a date that has begun in Papua (WIT, UTC+9) is not "future".
+WIT = timezone(timedelta(hours=9))
+Result = dict[str, Any]
+
+
+def registry_today() -> date:
+    return datetime.now(WIT).date()
+
+
+class CommandRunner(Application[uuid.UUID]):
+    """Everything a use case needs: settings, the clock, the guard, reads, and `execute`."""
+
+    name = APPLICATION_NAME  # the prefix of the library's tables: landreg_events, landreg_snapshots
+
+    def __init__(self, settings: Settings | None = None, clock: Callable[[], date] = registry_today) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock
+        interval = self.settings.snapshot_interval
+        self.snapshotting_intervals = {Parcel: interval, Title: interval}  # type: ignore[misc]
+        _prepare_sqlite_folder(self.settings.database_url)
+        super().__init__(env=library_env(self.settings))
+        engine = self.factory.datastore.engine  # type: ignore[attr-defined]
+        self.footprints = footprint_index(engine)
+        create_schema(engine, self.footprints)
+        self.guard = SpatialGuard(self.footprints, self.settings)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
+        return RegistryFactory(env)  # type: ignore[return-value]
+
+    @property
+    def engine(self) -> sqlalchemy.Engine:
+        return self.factory.datastore.engine  # type: ignore[attr-defined, no-any-return]
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get_parcel(self, nib: str, version: int | None = None) -> Parcel:
+        """The parcel now, or after its event number `version`."""
+        return self._read(parcel_id(nib), version, f"parcel with NIB {nib}")  # type: ignore[no-any-return]
+
+    def get_title(self, certificate_number: str, version: int | None = None) -> Title:
+        return self._read(title_id(certificate_number), version, f"title {certificate_number}")  # type: ignore[no-any-return]
+
+    def title_on(self, nib: str) -> Title | None:
+        parcel = self.get_parcel(nib)
+        return None if parcel.certificate_number is None else self.get_title(parcel.certificate_number)
+
+    def _read(self, aggregate_id: uuid.UUID, version: int | None, what: str) -> Any:
+        try:
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what}") from None
+        if version is not None and aggregate.version != version:
+            raise NotFound(f"{what} has no version {version}; its latest is {aggregate.version}")
+        return aggregate
+
+    # -- the command runner ----------------------------------------------------------------
+
+    def footprint(self, geometry: object, crs: object, field: str = "geometry", crs_field: str = "crs") -> Footprint:
+        """Parse and validate a submitted geometry (invariant 1), outside any transaction."""
+        try:
+            return footprint(geometry, crs, field=field, crs_field=crs_field, max_vertices=self.settings.max_vertices)
+        except GeometryError as error:
+            raise InvalidGeometry(error.field, error.reason, geometry_error=error.code) from None
+
+    def execute(
+        self, name: str, payload: dict[str, Any], actor: Actor, command_id: str | None,
+        expected_version: int | None, work: Callable[[UnitOfWork], Result],
+    ) -> Result:
+        """Run `work` in one transaction with idempotency, retrying lost races that may be retried.
+
+        The order inside the transaction matters (DESIGN 3a): lock timeout, the command-id
+        lookup, the use case's advisory locks, checks and inline rows, then save(), then commit.
+        """
+        command_id = command_id or uuid.uuid4().hex
+        fingerprint = _fingerprint(name, payload, actor)
+        for attempt in range(self.settings.command_retries + 1):
+            try:
+                return self._attempt(name, command_id, fingerprint, actor, expected_version, work)
+            except (IntegrityError, sqlalchemy.exc.IntegrityError) as error:
+                kind = clash(error)  # type: ignore[arg-type]
+                if kind == "version" and expected_version is not None:
+                    raise VersionConflict(
+                        f"the aggregate changed after version {expected_version}", expected=expected_version,
+                    ) from None
+                if kind not in ("version", "command"):
+                    raise
+            except (OperationalError, sqlalchemy.exc.OperationalError):
+                time.sleep(0.01 * (attempt + 1))
+        raise StoreBusy(f"command {name} lost every race for the store; send it again (same command id)")
+
+    def _attempt(
+        self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
+        work: Callable[[UnitOfWork], Result],
+    ) -> Result:
+        with self.recorder.transaction() as session:  # type: ignore[attr-defined]
+            begin_command(session, self.settings)
+            earlier = find_command(session, command_id)
+            if earlier is not None:
+                return _replay(command_id, name, fingerprint, earlier)
+            unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
+            result = work(unit)
+            if unit.pending:
+                self.save(*unit.pending)
+            record_command(session, command_id, name, fingerprint, result)
+        return result
+
+
+def _fingerprint(name: str, payload: dict[str, Any], actor: Actor) -> str:
+    body = json.dumps([name, actor.as_dict(), payload], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _replay(command_id: str, name: str, fingerprint: str, earlier: tuple[str, str, Result]) -> Result:
+    """Invariant 12: a repeated command id returns the first result and writes nothing new."""
+    earlier_name, earlier_fingerprint, result = earlier
+    if (earlier_name, earlier_fingerprint) != (name, fingerprint):
+        raise CommandIdReused(
+            f"command id {command_id!r} was already used for a different {earlier_name} command",
+            command_id=command_id,
+        )
+    return result
+
+
+def _prepare_sqlite_folder(url: str) -> None:
+    """Create the folder of an SQLite file so the first run needs no set-up."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url[len(prefix):].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
