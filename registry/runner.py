@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
+from sqlalchemy.orm import Session
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError
 from eventsourcing.utils import Environment
@@ -51,9 +52,15 @@ class CommandRunner(Application[uuid.UUID]):
 
     name = APPLICATION_NAME  # the prefix of the library's tables: landreg_events, landreg_snapshots
 
-    def __init__(self, settings: Settings | None = None, clock: Callable[[], date] = registry_today) -> None:
+    def __init__(
+        self, settings: Settings | None = None, clock: Callable[[], date] = registry_today,
+        after_save: Callable[[Session], None] | None = None,
+    ) -> None:
+        """`after_save` runs in each command's transaction once its events are saved: the
+        composition root passes the inline read-model update here (registry knows no read models)."""
         self.settings = settings or Settings()
         self.clock = clock
+        self.after_save = after_save
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {Parcel: interval, Title: interval}  # type: ignore[misc]
         _prepare_sqlite_folder(self.settings.database_url)
@@ -140,6 +147,8 @@ class CommandRunner(Application[uuid.UUID]):
             result = work(unit)
             if unit.pending:
                 self.save(*unit.pending)
+                if self.after_save is not None:
+                    self.after_save(session)
             record_command(session, command_id, name, fingerprint, result)
         return result
 

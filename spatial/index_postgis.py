@@ -84,6 +84,14 @@ class PostgisFootprints:
         rows = session.execute(query).all()
         return [(nib, shapely.from_wkb(bytes(wkb))) for nib, wkb in rows if nib not in exclude]
 
+    def search(self, session: Session, geom: BaseGeometry, after: str, limit: int) -> list[str]:
+        """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
+        probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)
+        query = select(self.table.c.nib).where(
+            self.table.c.geom.op("&&")(probe), func.ST_Intersects(self.table.c.geom, probe), self.table.c.nib > after,
+        ).order_by(self.table.c.nib).limit(limit)
+        return list(session.execute(query).scalars())
+
     def add(self, session: Session, nib: str, village_code: str, geom: BaseGeometry) -> None:
         session.execute(insert(self.table).values(
             nib=nib, village_code=village_code, geom=func.ST_GeomFromWKB(shapely.to_wkb(geom), 4326),

@@ -44,6 +44,11 @@ class SqliteFootprints:
                 found.append((nib, other))
         return found
 
+    def search(self, session: Session, geom: BaseGeometry, after: str, limit: int) -> list[str]:
+        """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
+        found = sorted(nib for nib, _ in self.candidates(session, geom, exclude=set()) if nib > after)
+        return found[:limit]
+
     def add(self, session: Session, nib: str, village_code: str, geom: BaseGeometry) -> None:
         minx, miny, maxx, maxy = geom.bounds
         session.execute(

@@ -1,0 +1,62 @@
+"""Reading the event log raw: stored rows decoded straight to dicts, without rebuilding domain
+objects (the read side depends on the stored event schema, not on the domain classes)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+EVENTS_TABLE = "landreg_events"
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """One stored event: its position in the log, aggregate, version, kind and data."""
+
+    position: int
+    originator_id: str
+    version: int
+    kind: str  # the class path after the module, e.g. "Parcel.Surveyed"
+    data: dict[str, Any]
+
+    @property
+    def recorded_at(self) -> str:
+        return str(plain(self.data["timestamp"]))
+
+
+def plain(value: Any) -> Any:
+    """Undo the library's JSON type markers ({"_type_": "decimal_str", "_data_": "1.50"} -> "1.50")."""
+    if isinstance(value, dict) and "_type_" in value:
+        return value["_data_"]
+    return value
+
+
+def _uuid_text(value: Any) -> str:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return str(uuid.UUID(bytes=bytes(value)))
+    return str(uuid.UUID(str(value)))
+
+
+def decode(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> LogEvent:
+    return LogEvent(position, _uuid_text(originator_id), version, topic.partition(":")[2], orjson.loads(state))
+
+
+def read(session: Session, after: int, limit: int, until: int | None = None) -> list[LogEvent]:
+    """Events with position > after (and <= until), in log order, at most `limit` of them."""
+    bound = "" if until is None else " AND id <= :until"
+    rows = session.execute(
+        text(f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+             f"WHERE id > :after{bound} ORDER BY id LIMIT :limit"),
+        {"after": after, "limit": limit, "until": until},
+    ).all()
+    return [decode(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+
+def last_position(session: Session) -> int:
+    return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {EVENTS_TABLE}")).scalar_one())

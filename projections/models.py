@@ -1,0 +1,97 @@
+"""The read models behind one interface: their tables, how a batch of events changes them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from projections import certificates, parcels
+from projections.log import LogEvent
+from projections.tables import swap
+from spatial.index_postgis import PostgisFootprints
+from spatial.index_sqlite import SqliteFootprints
+from spatial.geometry import from_wkb_hex
+
+FOOTPRINTS = "landreg_footprints"
+
+
+class ReadModel(Protocol):
+    name: str
+
+    def tables(self, suffix: str) -> list[Table]: ...
+    def create(self, engine: Engine, suffix: str) -> None: ...
+    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None: ...
+    def swap_in(self, connection: Connection, suffix: str) -> None: ...
+
+
+@lru_cache(maxsize=None)
+def _footprints(dialect: str, suffix: str) -> PostgisFootprints | SqliteFootprints:
+    name = f"{FOOTPRINTS}{suffix}"
+    return PostgisFootprints(name) if dialect == "postgresql" else SqliteFootprints(name)
+
+
+_parcel_tables = lru_cache(maxsize=None)(parcels.ParcelTables)
+_certificate_tables = lru_cache(maxsize=None)(certificates.CertificateTables)
+
+
+@dataclass
+class ParcelsModel:
+    """parcels, holdings, village_stats; on a rebuild also the spatial index (the overlap guard's
+    table, which commands keep up to date themselves)."""
+
+    name: str = "parcels"
+
+    def tables(self, suffix: str) -> list[Table]:
+        return _parcel_tables(suffix).all
+
+    def create(self, engine: Engine, suffix: str) -> None:
+        for table in self.tables(suffix):
+            table.create(engine, checkfirst=True)
+        if suffix:
+            _footprints(engine.dialect.name, suffix).create(engine)
+
+    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
+        pairs = parcels.apply(session, _parcel_tables(suffix), events)
+        if not rebuilding:
+            return
+        index = _footprints(session.get_bind().dialect.name, suffix)
+        for before, after in pairs:
+            if before is not None and before["status"] == "active":
+                index.remove(session, before["nib"])
+            if after["status"] == "active":
+                index.add(session, after["nib"], after["village_code"], from_wkb_hex(after["wgs84"]))
+
+    def swap_in(self, connection: Connection, suffix: str) -> None:
+        for table in self.tables(""):
+            swap(connection, table.name, f"{table.name}{suffix}")
+        swap(connection, FOOTPRINTS, f"{FOOTPRINTS}{suffix}")
+        if connection.dialect.name == "sqlite":
+            swap(connection, f"{FOOTPRINTS}_rtree", f"{FOOTPRINTS}{suffix}_rtree")
+
+
+@dataclass
+class CertificatesModel:
+    """certificates: every title by number."""
+
+    name: str = "certificates"
+
+    def tables(self, suffix: str) -> list[Table]:
+        return _certificate_tables(suffix).all
+
+    def create(self, engine: Engine, suffix: str) -> None:
+        for table in self.tables(suffix):
+            table.create(engine, checkfirst=True)
+
+    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
+        certificates.apply(session, _certificate_tables(suffix), events)
+
+    def swap_in(self, connection: Connection, suffix: str) -> None:
+        for table in self.tables(""):
+            swap(connection, table.name, f"{table.name}{suffix}")
+
+
+READ_MODELS: dict[str, ReadModel] = {"parcels": ParcelsModel(), "certificates": CertificatesModel()}

@@ -1,0 +1,146 @@
+"""Running the read models: inline in a command's transaction, catching up and following the
+log asynchronously, and rebuilding from position 0 into fresh tables that are then swapped in."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy.exc
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from projections import log
+from projections.models import READ_MODELS, ReadModel
+from projections.tables import SHADOW, advance, create_positions, drop, position
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (events done, events in all)
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return self.head - self.position
+
+
+class Projector:
+    """Keeps every read model in step with the event log."""
+
+    def __init__(self, engine: Engine, batch_size: int = 2_000) -> None:
+        self.engine = engine
+        self.batch_size = batch_size
+        self.models: dict[str, ReadModel] = dict(READ_MODELS)
+        create_positions(engine)
+        for model in self.models.values():
+            model.create(engine, "")
+
+    # -- inline ------------------------------------------------------------------------------
+
+    def inline(self, session: Session) -> None:
+        """Bring every read model up to the log's head inside the caller's transaction.
+
+        Called by a command after save(): on PostgreSQL it then holds the events table's lock,
+        so positions advance in log order. Normally this applies just the command's events.
+        """
+        for model in self.models.values():
+            start = position(session, model.name)
+            events = log.read(session, start, limit=1_000_000)
+            if events:
+                model.apply(session, "", events, rebuilding=False)
+                advance(session, model.name, events[-1].position)
+
+    # -- asynchronous ----------------------------------------------------------------------
+
+    def catch_up(self, names: list[str] | None = None, until: int | None = None) -> int:
+        """Apply pending events in batches, one transaction each; returns how many were applied."""
+        applied = 0
+        for name in names or list(self.models):
+            while (count := self._one_batch(self.models[name], until)) > 0:
+                applied += count
+        return applied
+
+    def _one_batch(self, model: ReadModel, until: int | None) -> int:
+        with Session(self.engine) as session, session.begin():
+            start = position(session, model.name)
+            events = log.read(session, start, self.batch_size, until)
+            if not events:
+                return 0
+            model.apply(session, "", events, rebuilding=False)
+            advance(session, model.name, events[-1].position)
+        return len(events)
+
+    def follow(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
+        """Catch up, then keep following the log until `stop` is set.
+
+        Supervised: a dropped connection or any database error is logged, waited out and retried
+        from the last committed position, so no event is lost or applied twice.
+        """
+        while not stop.is_set():
+            try:
+                if self.catch_up() == 0:
+                    stop.wait(poll_seconds)
+            except sqlalchemy.exc.SQLAlchemyError:
+                logger.exception("projection follower failed; retrying from the last position")
+                stop.wait(1.0)
+
+    def status(self) -> list[Status]:
+        with Session(self.engine) as session:
+            head = log.last_position(session)
+            return [Status(name, position(session, name), head) for name in self.models]
+
+    # -- rebuild ---------------------------------------------------------------------------
+
+    def rebuild(self, name: str, progress: Progress = lambda done, total: None) -> int:
+        """Replay the whole log into fresh tables, in batches, then swap them in atomically.
+
+        The live tables keep answering meanwhile. Returns the number of events replayed.
+        """
+        model = self.models[name]
+        with self.engine.begin() as connection:
+            for table in model.tables(SHADOW):
+                drop(connection, table.name)
+            if name == "parcels":
+                drop(connection, f"landreg_footprints{SHADOW}_rtree")
+                drop(connection, f"landreg_footprints{SHADOW}")
+        model.create(self.engine, SHADOW)
+        with Session(self.engine) as session:
+            head = log.last_position(session)
+        done, reached = 0, 0
+        while True:
+            with Session(self.engine) as session, session.begin():
+                events = log.read(session, reached, self.batch_size, head)
+                if not events:
+                    break
+                model.apply(session, SHADOW, events, rebuilding=True)
+            reached = events[-1].position
+            done += len(events)
+            progress(done, head)
+        return done + self._swap(model, reached)
+
+    def _swap(self, model: ReadModel, reached: int, attempts: int = 5) -> int:
+        """Apply what was written since the replay began, then swap, with writers held off."""
+        for attempt in range(attempts):
+            try:
+                with Session(self.engine) as session, session.begin():
+                    if session.get_bind().dialect.name == "postgresql":
+                        session.execute(text("SET LOCAL lock_timeout = '10s'"))
+                        session.execute(text(f"LOCK TABLE {log.EVENTS_TABLE} IN EXCLUSIVE MODE"))
+                    tail = log.read(session, reached, limit=10_000_000)
+                    if tail:
+                        model.apply(session, SHADOW, tail, rebuilding=True)
+                    model.swap_in(session.connection(), SHADOW)
+                    advance(session, model.name, tail[-1].position if tail else reached)
+                return len(tail)
+            except sqlalchemy.exc.OperationalError:
+                logger.warning("swap of %s lost a lock race (attempt %d); retrying", model.name, attempt + 1)
+                time.sleep(0.5)
+        raise RuntimeError(f"could not swap in the rebuilt {model.name} tables; writers kept the locks")

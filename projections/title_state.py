@@ -1,0 +1,104 @@
+"""The current state of a title as plain data, folded from its events.
+
+Shared by the certificates read model (one row per title) and the parcels read model (the
+parcel's current title). Pure: `fold(state, event)` returns the next state, never touching
+its argument, so replaying the same events always gives the same rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from projections.log import LogEvent, plain
+
+Title = dict[str, Any]
+
+
+def _registered(_: Title | None, event: LogEvent) -> Title:
+    data = event.data
+    return {
+        "certificate_number": data["certificate_number"], "title_id": event.originator_id, "nib": data["nib"],
+        "right_type": data["right_type"], "status": "active", "edition": 1, "holders": data["holders"],
+        "ends_on": data["ends_on"], "area_m2": plain(data["area_m2"]), "origin": data["origin"],
+        "predecessors": data["predecessors"], "successors": [],
+        "mortgages": {m["mortgage_id"]: _mortgage(m) for m in data["mortgages"]}, "blocks": {},
+    }
+
+
+def _mortgage(data: dict[str, Any]) -> dict[str, Any]:
+    return {"mortgage_id": data["mortgage_id"], "rank": data["rank"], "creditor": data["creditor"],
+            "amount": plain(data["amount"]), "status": data.get("status", "active")}
+
+
+def _holders(title: Title, event: LogEvent) -> Title:
+    return {**title, "holders": event.data["holders"], "edition": event.data["edition"]}
+
+
+def _term(title: Title, event: LogEvent) -> Title:
+    renewed = event.kind.endswith("Renewed")
+    return {**title, "ends_on": event.data["ends_on"], "edition": event.data["edition"],
+            "status": "active" if renewed else title["status"]}
+
+
+def _mortgage_registered(title: Title, event: LogEvent) -> Title:
+    mortgage = _mortgage(event.data)
+    return {**title, "mortgages": {**title["mortgages"], mortgage["mortgage_id"]: mortgage}}
+
+
+def _mortgage_released(title: Title, event: LogEvent) -> Title:
+    key = event.data["mortgage_id"]
+    return {**title, "mortgages": {**title["mortgages"], key: {**title["mortgages"][key], "status": "released"}}}
+
+
+def _block_placed(title: Title, event: LogEvent) -> Title:
+    data = event.data
+    block = {"block_id": data["block_id"], "kind": data["kind"], "requested_by": data["requested_by"],
+             "until": data["until"], "status": "active"}
+    return {**title, "blocks": {**title["blocks"], block["block_id"]: block}}
+
+
+def _block_ended(status: str) -> Callable[[Title, LogEvent], Title]:
+    def fold(title: Title, event: LogEvent) -> Title:
+        key = event.data["block_id"]
+        return {**title, "blocks": {**title["blocks"], key: {**title["blocks"][key], "status": status}}}
+    return fold
+
+
+def _status(status: str) -> Callable[[Title, LogEvent], Title]:
+    def fold(title: Title, event: LogEvent) -> Title:
+        return {**title, "status": status, "successors": event.data.get("successors", title["successors"])}
+    return fold
+
+
+def _edition(title: Title, event: LogEvent) -> Title:
+    area = plain(event.data["area_m2"]) if "area_m2" in event.data else title["area_m2"]
+    return {**title, "edition": event.data["edition"], "area_m2": area}
+
+
+FOLDS: dict[str, Callable[[Any, LogEvent], Title]] = {
+    "Title.RightRegistered": _registered,
+    "Title.OwnershipTransferred": _holders,
+    "Title.HolderDataCorrected": _holders,
+    "Title.MortgageRegistered": _mortgage_registered,
+    "Title.MortgageReleased": _mortgage_released,
+    "Title.BlockPlaced": _block_placed,
+    "Title.BlockLifted": _block_ended("lifted"),
+    "Title.BlockExpired": _block_ended("expired"),
+    "Title.RightExtended": _term,
+    "Title.RightRenewed": _term,
+    "Title.RightExpired": _status("expired"),
+    "Title.RightCancelled": _status("cancelled"),
+    "Title.Closed": _status("closed"),
+    "Title.CertificateReplaced": _edition,
+    "Title.AreaChanged": _edition,
+}
+
+
+def fold(title: Title | None, event: LogEvent) -> Title:
+    """The title after `event`, with its version and the time of its last change."""
+    folded = FOLDS[event.kind](title, event)
+    return {**folded, "version": event.version, "updated_at": event.recorded_at}
+
+
+def is_title_event(event: LogEvent) -> bool:
+    return event.kind.startswith("Title.")
