@@ -18,8 +18,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy registry spatial api
+	$(BIN)/mypy registry spatial projections api
 
 lint: $(STAMP)
 	$(BIN)/ruff check registry spatial projections api tests
-	$(BIN)/mypy registry spatial api
+	$(BIN)/mypy registry spatial projections api

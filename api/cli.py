@@ -1,12 +1,15 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
+from api.bootstrap import build
 from registry.application import Registry
 from registry.errors import NotFound
 from registry.settings import Settings
@@ -20,11 +23,51 @@ def landreg() -> None:
     """Settings come from LANDREG_* variables; LANDREG_DATABASE_URL picks the store (SQLite by default)."""
 
 
+projections_app = typer.Typer(help="Read models: their positions, and rebuilding them from the log.")
+app.add_typer(projections_app, name="projections")
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Position and lag of each read model."""
+    services = build(Settings(), inline_projections=False)
+    table = Table(title="Read models")
+    for column in ("read model", "position", "log head", "lag"):
+        table.add_column(column, justify="right" if column != "read model" else "left")
+    for status in services.projector.status():
+        table.add_row(status.name, f"{status.position:,}", f"{status.head:,}", f"{status.lag:,}")
+    console.print(table)
+    services.close()
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    name: Annotated[str | None, typer.Argument(help="parcels or certificates; all when left out")] = None,
+) -> None:
+    """Replay the whole log into fresh tables in batches, then swap them in (the service keeps answering)."""
+    services = build(Settings(), inline_projections=False)
+    names = [name] if name else list(services.projector.models)
+    unknown = [n for n in names if n not in services.projector.models]
+    if unknown:
+        console.print(f"[red]No read model named {unknown[0]!r}; choose from {', '.join(services.projector.models)}.")
+        raise typer.Exit(2)
+    with Progress(console=console) as progress:
+        for model in names:
+            task = progress.add_task(f"Rebuilding {model}", total=None)
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                progress.update(task, completed=done, total=max(total, 1))
+
+            count = services.projector.rebuild(model, advance)
+            progress.update(task, description=f"Rebuilt {model}: {count:,} events")
+    services.close()
+
+
 @app.command()
 def demo() -> None:
     """Fill the store with a small synthetic village (idempotent) and print its parcels."""
     settings = Settings()
-    registry = Registry(settings)
+    registry = build(settings).registry
     console.print(f"Store: {settings.store} ({settings.database_url})")
     plan = demo_village.steps(registry)
     with Progress(console=console) as progress:

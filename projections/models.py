@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from sqlalchemy import Table
@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from projections import certificates, parcels
 from projections.log import LogEvent
 from projections.tables import swap
+from spatial.geometry import from_wkb_hex
 from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
-from spatial.geometry import from_wkb_hex
 
 FOOTPRINTS = "landreg_footprints"
 
@@ -28,7 +28,7 @@ class ReadModel(Protocol):
     def swap_in(self, connection: Connection, suffix: str) -> None: ...
 
 
-@lru_cache(maxsize=None)
+@cache
 def _footprints(dialect: str, suffix: str) -> PostgisFootprints | SqliteFootprints:
     name = f"{FOOTPRINTS}{suffix}"
     return PostgisFootprints(name) if dialect == "postgresql" else SqliteFootprints(name)

@@ -11,7 +11,19 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, Numeric, String, Table, delete, or_, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    delete,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from projections import title_state

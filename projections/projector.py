@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.tables import SHADOW, advance, create_positions, drop, position
+from projections.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (events done, events in all)
@@ -84,13 +85,18 @@ class Projector:
         Supervised: a dropped connection or any database error is logged, waited out and retried
         from the last committed position, so no event is lost or applied twice.
         """
-        while not stop.is_set():
-            try:
-                if self.catch_up() == 0:
-                    stop.wait(poll_seconds)
-            except sqlalchemy.exc.SQLAlchemyError:
-                logger.exception("projection follower failed; retrying from the last position")
-                stop.wait(1.0)
+        wakeup = Wakeup(self.engine)
+        try:
+            while not stop.is_set():
+                try:
+                    if self.catch_up() == 0:
+                        wakeup.wait(poll_seconds)
+                except (sqlalchemy.exc.SQLAlchemyError, OSError):
+                    logger.exception("projection follower failed; retrying from the last position")
+                    wakeup.reset()
+                    stop.wait(1.0)
+        finally:
+            wakeup.reset()
 
     def status(self) -> list[Status]:
         with Session(self.engine) as session:

@@ -26,7 +26,7 @@ def position(session: Session | Connection, name: str) -> int:
     return int(found or 0)
 
 
-def advance(session: Session | Connection, name: str, to: int) -> None:
+def advance(session: Session, name: str, to: int) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(insert(positions).values(name=name, position=to).on_conflict_do_update(
         index_elements=["name"], set_={"position": to},

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
-from sqlalchemy.orm import Session
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError
 from eventsourcing.utils import Environment
+from sqlalchemy.orm import Session
 
 from registry.errors import CommandIdReused, InvalidGeometry, NotFound, StoreBusy, VersionConflict
 from registry.guard import SpatialGuard

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
+from api.bootstrap import Services, build
 from registry.application import Registry
 from registry.settings import Settings
 
@@ -55,7 +56,7 @@ def require_postgres() -> None:
 def wipe(registry: Registry) -> None:
     """Empty every table of the registry (PostgreSQL tests share one database)."""
     names = sqlalchemy.inspect(registry.engine).get_table_names()
-    ours = [n for n in names if n.startswith("landreg_")]
+    ours = [n for n in names if n.startswith("landreg_") and not n.endswith("_rtree")]
     with registry.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(ours)} RESTART IDENTITY"))
         connection.execute(text("INSERT INTO landreg_write_lock (id, counter) VALUES (1, 0) ON CONFLICT DO NOTHING"))
@@ -83,6 +84,16 @@ def registry(settings: Settings) -> Iterator[Registry]:
     yield app
     app.close()
     app.engine.dispose()
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    """An empty registry wired to its read models (updated inline), on the backend under test."""
+    built = build(settings, clock=lambda: TODAY)
+    if settings.store == "postgresql":
+        wipe(built.registry)
+    yield built
+    built.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
