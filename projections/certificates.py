@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, delete, select
 from sqlalchemy.orm import Session
 
-from projections import title_state
+from projections import bulk, title_state
 from projections.log import LogEvent
 
 Row = dict[str, Any]
@@ -54,4 +54,4 @@ def apply(session: Session, tables: CertificateTables, events: list[LogEvent]) -
         titles[event.originator_id] = title_state.fold(titles.get(event.originator_id), event)
         last[event.originator_id] = event.position
     session.execute(delete(table).where(table.c.title_id.in_(list(last))))
-    session.execute(table.insert(), [row_of(titles[key], position) for key, position in last.items()])
+    bulk.insert(session, table, [row_of(titles[key], position) for key, position in last.items()])

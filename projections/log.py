@@ -36,6 +36,8 @@ def plain(value: Any) -> Any:
 
 
 def _uuid_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (bytes, memoryview)):
@@ -50,8 +52,10 @@ def decode(position: int, originator_id: Any, version: int, topic: str, state: b
 def read(session: Session, after: int, limit: int, until: int | None = None) -> list[LogEvent]:
     """Events with position > after (and <= until), in log order, at most `limit` of them."""
     bound = "" if until is None else " AND id <= :until"
+    # As text on PostgreSQL: building uuid.UUID objects only to print them costs ~5 us an event.
+    originator = "originator_id::text" if session.get_bind().dialect.name == "postgresql" else "originator_id"
     rows = session.execute(
-        text(f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+        text(f"SELECT id, {originator}, originator_version, topic, state FROM {EVENTS_TABLE} "
              f"WHERE id > :after{bound} ORDER BY id LIMIT :limit"),
         {"after": after, "limit": limit, "until": until},
     ).all()

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from projections import certificates, parcels
 from projections.log import LogEvent
 from projections.tables import swap
-from spatial.geometry import from_wkb_hex
 from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
 
@@ -59,11 +58,8 @@ class ParcelsModel:
         if not rebuilding:
             return
         index = _footprints(session.get_bind().dialect.name, suffix)
-        for before, after in pairs:
-            if before is not None and before["status"] == "active":
-                index.remove(session, before["nib"])
-            if after["status"] == "active":
-                index.add(session, after["nib"], after["village_code"], from_wkb_hex(after["wgs84"]))
+        index.remove_many(session, [b["nib"] for b, _ in pairs if b is not None and b["status"] == "active"])
+        index.add_many(session, [(a["nib"], a["village_code"], a["wgs84"]) for _, a in pairs if a["status"] == "active"])
 
     def swap_in(self, connection: Connection, suffix: str) -> None:
         for table in self.tables(""):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from projections import title_state
+from projections import bulk, title_state
 from projections.log import LogEvent, plain
 
 Row = dict[str, Any]
@@ -171,7 +171,7 @@ def apply(session: Session, tables: ParcelTables, events: list[LogEvent]) -> lis
         return []
     nibs = [r["nib"] for r in changed]
     session.execute(delete(tables.parcels).where(tables.parcels.c.nib.in_(nibs)))
-    session.execute(tables.parcels.insert(), changed)
+    bulk.insert(session, tables.parcels, changed)
     pairs = [(batch.before.get(r["nib"]), r) for r in changed]
     _write_holdings(session, tables, changed)
     _write_stats(session, tables, pairs)
@@ -190,9 +190,7 @@ def holdings_of(row: Row) -> list[Row]:
 
 def _write_holdings(session: Session, tables: ParcelTables, changed: list[Row]) -> None:
     session.execute(delete(tables.holdings).where(tables.holdings.c.nib.in_([r["nib"] for r in changed])))
-    rows = [h for r in changed for h in holdings_of(r)]
-    if rows:
-        session.execute(tables.holdings.insert(), rows)
+    bulk.insert(session, tables.holdings, [h for r in changed for h in holdings_of(r)])
 
 
 def stats_key(row: Row | None) -> tuple[str, str] | None:

@@ -36,7 +36,7 @@ class Status:
 class Projector:
     """Keeps every read model in step with the event log."""
 
-    def __init__(self, engine: Engine, batch_size: int = 2_000) -> None:
+    def __init__(self, engine: Engine, batch_size: int = 10_000) -> None:
         self.engine = engine
         self.batch_size = batch_size
         self.models: dict[str, ReadModel] = dict(READ_MODELS)

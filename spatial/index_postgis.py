@@ -1,6 +1,7 @@
 """Footprint index on PostGIS (GeoAlchemy2, GiST): the overlap guard's table and its locks."""
 from __future__ import annotations
 
+import io
 import math
 
 import shapely
@@ -36,6 +37,18 @@ def _cells(bounds: tuple[float, float, float, float], size: float) -> list[tuple
     xs = range(math.floor(minx / size), math.floor(maxx / size) + 1)
     ys = range(math.floor(miny / size), math.floor(maxy / size) + 1)
     return [(x, y) for x in xs for y in ys]
+
+
+def ewkb_hex(wkb_hex: str, srid: int) -> str:
+    """Little-endian WKB hex with the SRID written in (extended WKB), as PostGIS reads it from text.
+
+    >>> ewkb_hex("0103000000" + "00000000", 4326)
+    '0103000020E610000000000000'
+    """
+    if wkb_hex[:2] != "01":
+        raise ValueError("expected little-endian WKB")
+    kind = int.from_bytes(bytes.fromhex(wkb_hex[2:10]), "little") | 0x20000000
+    return "01" + kind.to_bytes(4, "little").hex().upper() + srid.to_bytes(4, "little").hex().upper() + wkb_hex[10:]
 
 
 def lock_plan(bounds: tuple[float, float, float, float]) -> list[tuple[str, int, int]]:
@@ -96,6 +109,18 @@ class PostgisFootprints:
         session.execute(insert(self.table).values(
             nib=nib, village_code=village_code, geom=func.ST_GeomFromWKB(shapely.to_wkb(geom), 4326),
         ))
+
+    def add_many(self, session: Session, rows: list[tuple[str, str, str]]) -> None:
+        """Bulk form of add for rebuilds: (nib, village, WKB hex in EPSG:4326) rows by COPY."""
+        if not rows:
+            return
+        text_rows = "".join(f"{nib}\t{village}\t{ewkb_hex(wkb, 4326)}\n" for nib, village, wkb in rows)
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.copy_expert(f"COPY {self.table.name} (nib, village_code, geom) FROM STDIN", io.StringIO(text_rows))
+
+    def remove_many(self, session: Session, nibs: list[str]) -> None:
+        if nibs:
+            session.execute(delete(self.table).where(self.table.c.nib.in_(nibs)))
 
     def remove(self, session: Session, nib: str) -> None:
         session.execute(delete(self.table).where(self.table.c.nib == nib))

@@ -60,6 +60,24 @@ class SqliteFootprints:
             {"id": int(nib), "minx": minx, "maxx": maxx, "miny": miny, "maxy": maxy},
         )
 
+    def add_many(self, session: Session, rows: list[tuple[str, str, str]]) -> None:
+        """Bulk form of add for rebuilds: (nib, village, WKB hex in EPSG:4326) rows."""
+        if not rows:
+            return
+        session.execute(
+            text(f"INSERT INTO {self.table_name} (nib, village_code, wkb) VALUES (:nib, :village, :wkb)"),
+            [{"nib": nib, "village": village, "wkb": bytes.fromhex(wkb)} for nib, village, wkb in rows],
+        )
+        boxes = [(nib, shapely.from_wkb(wkb).bounds) for nib, _, wkb in rows]
+        session.execute(
+            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) VALUES (:id, :minx, :maxx, :miny, :maxy)"),
+            [{"id": int(nib), "minx": b[0], "maxx": b[2], "miny": b[1], "maxy": b[3]} for nib, b in boxes],
+        )
+
+    def remove_many(self, session: Session, nibs: list[str]) -> None:
+        for nib in nibs:
+            self.remove(session, nib)
+
     def remove(self, session: Session, nib: str) -> None:
         session.execute(text(f"DELETE FROM {self.table_name} WHERE nib = :nib"), {"nib": nib})
         session.execute(text(f"DELETE FROM {self.rtree_name} WHERE id = :id"), {"id": int(nib)})
