@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import shapely
+
 from registry import identifiers, values
 from registry.errors import InvalidGeometry, MergerError, SubdivisionError
 from registry.parcel import Parcel
-from registry.runner import CommandRunner, Result
+from registry.runner import CommandRunner, Result, use_case
 from registry.title import Title
 from registry.unit_of_work import UnitOfWork, shape_of
 from spatial.crs import WGS84, Footprint, footprint_from_wkb, transform
-from spatial.geometry import to_geojson
+from spatial.geometry import Surface, to_geojson
 from spatial.topology import tiling_problems, touches_or_shares_boundary
 
 
@@ -21,6 +23,7 @@ def stored_footprint(parcel: Parcel) -> Footprint:
 class ParcelCommands(CommandRunner):
     """Use cases that change parcels."""
 
+    @use_case
     def submit_survey(
         self, village_code: object, geometry: object, survey: object, crs: object = None, *,
         actor: values.Actor, command_id: str | None = None,
@@ -39,9 +42,9 @@ class ParcelCommands(CommandRunner):
             unit.save(parcel)
             return {"nib": nib, "version": parcel.version, "area_m2": float(parcel.area_m2)}
 
-        payload = {"village_code": village_code, "geometry": geometry, "crs": crs, "survey": survey}
-        return self.execute("submit_survey", payload, actor, command_id, None, work)
+        return self.execute(actor, command_id, None, work)
 
+    @use_case
     def correct_boundary(
         self, nib: str, geometry: object, survey: object, crs: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -65,9 +68,9 @@ class ParcelCommands(CommandRunner):
             unit.save(parcel, *_follow_area(unit, parcel, provenance))
             return {"nib": nib, "version": parcel.version, "area_m2": float(parcel.area_m2)}
 
-        payload = {"nib": nib, "geometry": geometry, "crs": crs, "survey": survey}
-        return self.execute("correct_boundary", payload, actor, command_id, expected_version, work)
+        return self.execute(actor, command_id, expected_version, work)
 
+    @use_case
     def subdivide(
         self, nib: str, parts: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -101,9 +104,9 @@ class ParcelCommands(CommandRunner):
             unit.save(parent, *children, *successor_titles)
             return {"children": [c.nib for c in children], "version": parent.version}
 
-        payload = {"nib": nib, "parts": parts, "source": source}
-        return self.execute("subdivide", payload, actor, command_id, expected_version, work)
+        return self.execute(actor, command_id, expected_version, work)
 
+    @use_case
     def separate(
         self, nib: str, part: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -136,9 +139,9 @@ class ParcelCommands(CommandRunner):
             unit.save(parent, child, *changed, *child_titles)
             return {"nib": child.nib, "parent_version": parent.version, "area_m2": float(child.area_m2)}
 
-        payload = {"nib": nib, "part": part, "source": source}
-        return self.execute("separate", payload, actor, command_id, expected_version, work)
+        return self.execute(actor, command_id, expected_version, work)
 
+    @use_case
     def merge(
         self, nibs: object, source: object, *, actor: values.Actor, command_id: str | None = None,
     ) -> Result:
@@ -172,7 +175,7 @@ class ParcelCommands(CommandRunner):
             unit.save(*parents, child, *titles, *new_titles)
             return {"nib": child.nib, "version": child.version, "area_m2": float(child.area_m2)}
 
-        return self.execute("merge", {"nibs": nibs, "source": source}, actor, command_id, None, work)
+        return self.execute(actor, command_id, None, work)
 
 
 # -- helpers shared by the parcel use cases ------------------------------------------------
@@ -203,9 +206,25 @@ def _check_tiling(registry: CommandRunner, whole: Footprint, shapes: list[Footpr
         raise SubdivisionError(first.field, first.reason, problems=[{"field": p.field, "reason": p.reason} for p in problems])
 
 
+def in_crs(footprint: Footprint, epsg: int) -> Surface:
+    """The submitted geometry in another CRS, transformed from the source (exact when it is the same)."""
+    return transform(footprint.geometry, footprint.epsg, epsg)
+
+
 def _remainder(registry: CommandRunner, whole: Footprint, piece: Footprint) -> Footprint:
-    """What the parent keeps after a separation, in the parent's own CRS."""
-    cut = whole.geometry.difference(transform(piece.wgs84, WGS84, whole.epsg))
+    """What the parent keeps after a separation, in the parent's own CRS.
+
+    The part's vertices are snapped onto the parent's within a centimetre first: a part drawn
+    along the parent's boundary would otherwise leave zero-width spikes and slivers behind.
+    """
+    snap = 1e-7 if whole.epsg == WGS84 else 0.01  # about a centimetre either way
+    # Each is snapped onto the other (vertices and edges), so the cut runs exactly along the part.
+    parent = shapely.snap(whole.geometry, in_crs(piece, whole.epsg), snap)
+    part = shapely.snap(in_crs(piece, whole.epsg), parent, snap)
+    # make_valid splits any zero-width spike off as a line; lines and specks of area are dropped.
+    pieces = shapely.get_parts(shapely.make_valid(parent.difference(part)))
+    kept = [p for p in pieces if p.geom_type == "Polygon" and p.area > whole.geometry.area * 1e-6]
+    cut = kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
     try:
         return registry.footprint(to_geojson(cut), f"EPSG:{whole.epsg}", "part.geometry", "part.crs")
     except InvalidGeometry as error:
@@ -257,8 +276,8 @@ def _follow_area(unit: UnitOfWork, parcel: Parcel, provenance: Any) -> list[Titl
     if parcel.certificate_number is None:
         return []
     title = unit.title(parcel.certificate_number)
-    if title.status != "active":
-        return []
+    if title.status != "active" or title.term_ended(unit.today):
+        return []  # no live right to reissue: the survey stands on its own
     title.change_area(parcel.area_m2, unit.today, provenance)
     return [title]
 
@@ -294,12 +313,13 @@ def _merged_shape(registry: CommandRunner, parents: list[Parcel], shapes: list[F
     """The union in the first parcel's CRS; it must be one polygon along shared boundaries."""
     epsg = shapes[0].epsg
     for index, shape in enumerate(shapes[1:], start=1):
-        if not any(touches_or_shares_boundary(shape.metric, transform(o.wgs84, WGS84, shape.tm3_epsg))
-                   for o in shapes[:index] + shapes[index + 1:]):
+        here = in_crs(shape, shape.tm3_epsg)
+        if not any(touches_or_shares_boundary(here, in_crs(other, shape.tm3_epsg))
+                   for other in shapes[:index] + shapes[index + 1:]):
             raise MergerError(f"parcel {parents[index].nib} does not share a boundary with the others", field="nibs")
     union = shapes[0].geometry
     for shape in shapes[1:]:
-        union = union.union(transform(shape.wgs84, WGS84, epsg))
+        union = union.union(in_crs(shape, epsg))
     if union.geom_type != "Polygon":
         raise MergerError("the parcels do not form one connected piece of land", field="nibs")
     try:

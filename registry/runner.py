@@ -1,14 +1,17 @@
 """The base of the registry application: construction, the command runner, and reads."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -109,16 +112,17 @@ class CommandRunner(Application[uuid.UUID]):
             raise InvalidGeometry(error.field, error.reason, geometry_error=error.code) from None
 
     def execute(
-        self, name: str, payload: dict[str, Any], actor: Actor, command_id: str | None,
-        expected_version: int | None, work: Callable[[UnitOfWork], Result],
+        self, actor: Actor, command_id: str | None, expected_version: int | None,
+        work: Callable[[UnitOfWork], Result],
     ) -> Result:
         """Run `work` in one transaction with idempotency, retrying lost races that may be retried.
 
-        The order inside the transaction matters (DESIGN 3a): lock timeout, the command-id
-        lookup, the use case's advisory locks, checks and inline rows, then save(), then commit.
+        Called by a method decorated with @use_case. The order inside the transaction matters
+        (DESIGN 3a): lock timeout, the command-id lookup, the use case's advisory locks, checks
+        and inline rows, then save(), then commit.
         """
+        name, fingerprint = _current_use_case.get()
         command_id = command_id or uuid.uuid4().hex
-        fingerprint = _fingerprint(name, payload, actor)
         for attempt in range(self.settings.command_retries + 1):
             try:
                 return self._attempt(name, command_id, fingerprint, actor, expected_version, work)
@@ -151,6 +155,42 @@ class CommandRunner(Application[uuid.UUID]):
                     self.after_save(session)
             record_command(session, command_id, name, fingerprint, result)
         return result
+
+
+    def earlier_result(self, command_id: str) -> tuple[str, str, Result] | None:
+        """What a command id already recorded returned, read outside any command's transaction."""
+        with self.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            return find_command(session, command_id)
+
+
+_current_use_case: ContextVar[tuple[str, str]] = ContextVar("landreg_use_case")
+UseCase = TypeVar("UseCase", bound=Callable[..., Result])
+_NOT_PAYLOAD = ("self", "actor", "command_id", "expected_version")
+
+
+def use_case(method: UseCase) -> UseCase:
+    """Mark a command method of the registry. A repeated command id returns the first result
+    before the input is even parsed (a date valid then may have passed since, invariant 12);
+    the method's other arguments are the command's fingerprint."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def run(self: CommandRunner, *args: Any, **kwargs: Any) -> Result:
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        payload = {k: v for k, v in bound.arguments.items() if k not in _NOT_PAYLOAD}
+        fingerprint = _fingerprint(method.__name__, payload, bound.arguments["actor"])
+        command_id = bound.arguments.get("command_id")
+        earlier = self.earlier_result(command_id) if command_id else None
+        if earlier is not None:
+            return _replay(str(command_id), method.__name__, fingerprint, earlier)
+        token = _current_use_case.set((method.__name__, fingerprint))
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _current_use_case.reset(token)
+
+    return run  # type: ignore[return-value]
 
 
 def _fingerprint(name: str, payload: dict[str, Any], actor: Actor) -> str:

@@ -12,7 +12,7 @@ from registry import identifiers, rights, values
 from registry.errors import InvalidInput, TitleAlreadyRegistered
 from registry.provenance import Provenance
 from registry.rights import TRANSFER_KINDS, check_eligibility, check_term
-from registry.runner import CommandRunner, Result
+from registry.runner import CommandRunner, Result, use_case
 from registry.title import Title
 from registry.unit_of_work import UnitOfWork
 
@@ -23,6 +23,7 @@ Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 class TitleCommands(CommandRunner):
     """Use cases that change titles. Titles are addressed by the parcel's NIB."""
 
+    @use_case
     def register_title(
         self, nib: str, right_type: object, holders: object, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None,
@@ -54,9 +55,9 @@ class TitleCommands(CommandRunner):
             unit.save(parcel, title)
             return {"certificate_number": number, "edition": title.edition, "version": title.version}
 
-        payload = {"nib": nib, "right_type": right_type, "holders": holders, "ends_on": ends_on, "source": source}
-        return self.execute("register_title", payload, actor, command_id, None, work)
+        return self.execute(actor, command_id, None, work)
 
+    @use_case
     def transfer_ownership(
         self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -71,10 +72,10 @@ class TitleCommands(CommandRunner):
             title.transfer(transfer_kind, owners, designated, unit.today, provenance)
             return _edition(title)
 
-        payload = {"kind": kind, "to": to, "effective_at": effective_at}
-        return self._on_title("transfer_ownership", nib, source, payload, change, actor, command_id,
+        return self._on_title(nib, source, change, actor, command_id,
                               expected_version, effective)
 
+    @use_case
     def correct_holder_data(
         self, nib: str, holders: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -87,9 +88,10 @@ class TitleCommands(CommandRunner):
             title.correct_holder_data(owners, designated, unit.today, provenance)
             return _edition(title)
 
-        return self._on_title("correct_holder_data", nib, source, {"holders": holders}, change, actor,
+        return self._on_title(nib, source, change, actor,
                               command_id, expected_version)
 
+    @use_case
     def register_mortgage(
         self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -104,9 +106,9 @@ class TitleCommands(CommandRunner):
             mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
             return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
 
-        payload = {"creditor": creditor, "amount": amount, "rank": rank}
-        return self._on_title("register_mortgage", nib, source, payload, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
 
+    @use_case
     def release_mortgage(
         self, nib: str, mortgage_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -116,9 +118,10 @@ class TitleCommands(CommandRunner):
             title.release_mortgage(mortgage_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title("release_mortgage", nib, source, {"mortgage_id": mortgage_id}, change, actor,
+        return self._on_title(nib, source, change, actor,
                               command_id, expected_version)
 
+    @use_case
     def place_block(
         self, nib: str, kind: object, requested_by: object, until: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -132,9 +135,9 @@ class TitleCommands(CommandRunner):
             block_id = title.place_block(block_kind, requester, end, unit.today, provenance)
             return {"block_id": block_id, "version": title.version}
 
-        payload = {"kind": kind, "requested_by": requested_by, "until": until}
-        return self._on_title("place_block", nib, source, payload, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
 
+    @use_case
     def lift_block(
         self, nib: str, block_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -143,9 +146,10 @@ class TitleCommands(CommandRunner):
             title.lift_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title("lift_block", nib, source, {"block_id": block_id}, change, actor, command_id,
+        return self._on_title(nib, source, change, actor, command_id,
                               expected_version)
 
+    @use_case
     def expire_block(
         self, nib: str, block_id: str, source: object, *,
         actor: values.Actor, command_id: str | None = None,
@@ -154,8 +158,9 @@ class TitleCommands(CommandRunner):
             title.expire_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title("expire_block", nib, source, {"block_id": block_id}, change, actor, command_id, None)
+        return self._on_title(nib, source, change, actor, command_id, None)
 
+    @use_case
     def extend_right(
         self, nib: str, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -167,9 +172,10 @@ class TitleCommands(CommandRunner):
             title.extend(end, unit.today, provenance)
             return _edition(title)
 
-        return self._on_title("extend_right", nib, source, {"ends_on": ends_on}, change, actor, command_id,
+        return self._on_title(nib, source, change, actor, command_id,
                               expected_version)
 
+    @use_case
     def renew_right(
         self, nib: str, ends_on: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -180,9 +186,10 @@ class TitleCommands(CommandRunner):
             title.renew(end or "", unit.today, provenance)
             return _edition(title)
 
-        return self._on_title("renew_right", nib, source, {"ends_on": ends_on}, change, actor, command_id,
+        return self._on_title(nib, source, change, actor, command_id,
                               expected_version)
 
+    @use_case
     def expire_right(
         self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
     ) -> Result:
@@ -190,8 +197,9 @@ class TitleCommands(CommandRunner):
             title.expire(unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title("expire_right", nib, source, {}, change, actor, command_id, None)
+        return self._on_title(nib, source, change, actor, command_id, None)
 
+    @use_case
     def cancel_right(
         self, nib: str, reason: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -203,9 +211,10 @@ class TitleCommands(CommandRunner):
             title.cancel(why, provenance)
             return {"version": title.version}
 
-        return self._on_title("cancel_right", nib, source, {"reason": reason}, change, actor, command_id,
+        return self._on_title(nib, source, change, actor, command_id,
                               expected_version)
 
+    @use_case
     def replace_certificate(
         self, nib: str, reason: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
@@ -217,11 +226,11 @@ class TitleCommands(CommandRunner):
             title.replace_certificate(why, unit.today, provenance)
             return _edition(title)
 
-        return self._on_title("replace_certificate", nib, source, {"reason": reason}, change, actor,
+        return self._on_title(nib, source, change, actor,
                               command_id, expected_version)
 
     def _on_title(
-        self, name: str, nib: str, source: object, payload: dict[str, Any], change: Change,
+        self, nib: str, source: object, change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
     ) -> Result:
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date."""
@@ -236,7 +245,7 @@ class TitleCommands(CommandRunner):
             unit.save(title)
             return result
 
-        return self.execute(name, {"nib": nib, "source": source, **payload}, actor, command_id, expected_version, work)
+        return self.execute(actor, command_id, expected_version, work)
 
 
 def _edition(title: Title) -> dict[str, Any]:

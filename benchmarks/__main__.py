@@ -1,0 +1,43 @@
+"""The benchmark runner: `python -m benchmarks read-side --parcels N` prints one table of figures,
+each beside its peer measured in the same run, with the ratio."""
+from __future__ import annotations
+
+import os
+import platform
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import read_side
+
+app = typer.Typer(no_args_is_help=True, help="Seeded, sized benchmarks of landreg (opt-in, long).")
+console = Console()
+DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/landreg_bench"
+
+
+@app.callback()
+def benchmarks() -> None:
+    """Each command prints a table; record the figures with the machine in benchmarks/README.md."""
+
+
+@app.command("read-side")
+def read_side_command(
+    parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="a PostgreSQL database to drop and fill"),
+) -> None:
+    """Rebuild throughput and query latency against raw SQL, on PostgreSQL."""
+    figures = read_side.run(url, parcels, report=console.print)
+    table = Table(title=f"read side, {parcels:,} parcels, {platform.processor() or platform.machine()}, "
+                        f"{os.cpu_count()} cores")
+    for column in ("figure", "landreg", "peer", "unit", "ratio", "peer is", "target"):
+        table.add_column(column)
+    for f in figures:
+        table.add_row(f.name, f"{f.ours:,.3f}" if f.unit == "ms" else f"{f.ours:,.0f}",
+                      f"{f.peer:,.3f}" if f.unit == "ms" else f"{f.peer:,.0f}", f.unit, f"{f.ratio:.2f}x",
+                      f.peer_name, f.target)
+    console.print(table)
+
+
+app()

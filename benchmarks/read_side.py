@@ -1,0 +1,149 @@
+"""Read-side benchmark: rebuild throughput and query latency against raw SQL, side by side.
+
+    python -m benchmarks read-side --parcels 300000
+
+Seeds a fresh PostgreSQL database with a synthetic cadastre (benchmarks/seed.py), rebuilds every
+read model, then times lookups through `projections.queries` and the raw SQL that answers the
+same question, in the same run on the same data.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import text
+
+from api.bootstrap import Services, build
+from benchmarks.seed import seed
+from registry.settings import Settings
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the results table: our figure, its peer, and what the target is."""
+
+    name: str
+    ours: float
+    peer: float
+    unit: str
+    peer_name: str
+    target: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.peer if self.peer else float("nan")
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the benchmark database (never the one the service uses)."""
+    target = sqlalchemy.make_url(url)
+    admin = sqlalchemy.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def latencies(call: Callable[[Any], Any], arguments: list[Any]) -> tuple[float, float]:
+    """(p50, p99) in milliseconds of `call` over the arguments, after a short warm-up."""
+    for argument in arguments[:50]:
+        call(argument)
+    times = []
+    for argument in arguments:
+        start = time.perf_counter()
+        call(argument)
+        times.append((time.perf_counter() - start) * 1000)
+    cuts = statistics.quantiles(times, n=100)
+    return cuts[49], cuts[98]
+
+
+def raw_read(services: Services) -> float:
+    """Events/s of one sequential read of the whole log (the floor of any rebuild)."""
+    start = time.perf_counter()
+    count = 0
+    with services.registry.engine.connect() as connection:
+        result = connection.execution_options(stream_results=True).execute(text(
+            "SELECT id, originator_id, originator_version, topic, state FROM landreg_events ORDER BY id"))
+        for part in result.partitions(10_000):
+            count += len(part)
+    return count / (time.perf_counter() - start)
+
+
+def rebuild_figures(services: Services, events: int, raw: float) -> list[Figure]:
+    figures = []
+    for name in services.projector.models:
+        start = time.perf_counter()
+        services.projector.rebuild(name)
+        rate = events / (time.perf_counter() - start)
+        figures.append(Figure(f"rebuild {name}", rate, raw, "events/s", "raw sequential read",
+                              ">= 50,000/s, >= 0.3x raw"))
+    return figures
+
+
+def query_figures(services: Services, parcels: int, samples: int = 2_000) -> list[Figure]:
+    rng = random.Random(5)
+    raw = services.registry.engine.raw_connection()
+    cursor = raw.cursor()
+    queries = services.queries
+    with services.registry.engine.connect() as connection:
+        nibs = list(connection.execute(text("SELECT nib FROM landreg_parcels TABLESAMPLE SYSTEM (5) LIMIT :n"),
+                                       {"n": samples}).scalars())
+        holders = list(connection.execute(text("SELECT holder_id FROM landreg_holdings TABLESAMPLE SYSTEM (5) "
+                                               "LIMIT :n"), {"n": samples}).scalars())
+        boxes = [connection.execute(text(
+            "SELECT ST_XMin(geom), ST_YMin(geom) FROM landreg_footprints WHERE nib = :nib"), {"nib": n}).one()
+            for n in rng.sample(nibs, min(samples, len(nibs)))]
+    windows = [(x, y, x + 0.0009, y + 0.0009) for x, y in boxes]  # about 100 m: ~25 parcels of 20 m
+
+    def raw_nib(nib: str) -> Any:
+        cursor.execute("SELECT * FROM landreg_parcels WHERE nib = %s", (nib,))
+        return cursor.fetchone()
+
+    def raw_holder(holder: str) -> Any:
+        cursor.execute("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
+                       "WHERE h.holder_id = %s ORDER BY h.nib LIMIT 100", (holder,))
+        return cursor.fetchall()
+
+    def raw_bbox(window: tuple[float, ...]) -> Any:
+        cursor.execute("SELECT p.* FROM landreg_footprints f JOIN landreg_parcels p ON p.nib = f.nib "
+                       "WHERE f.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) "
+                       "AND ST_Intersects(f.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) ORDER BY f.nib LIMIT 100",
+                       (*window, *window))
+        return cursor.fetchall()
+
+    pairs = [
+        ("NIB lookup", queries.parcel, raw_nib, nibs),
+        ("holder lookup", lambda h: queries.by_holder(h), raw_holder, holders),
+        ("bbox ~100 m (<= 100 results)", lambda w: queries.in_bbox(*w, limit=100), raw_bbox, windows),
+    ]
+    figures = []
+    for name, ours, peer, arguments in pairs:
+        ours_p50, ours_p99 = latencies(ours, arguments)
+        peer_p50, peer_p99 = latencies(peer, arguments)
+        figures.append(Figure(f"{name} p50", ours_p50, peer_p50, "ms", "raw SQL, same lookup", "<= 1.5x raw"))
+        figures.append(Figure(f"{name} p99", ours_p99, peer_p99, "ms", "raw SQL, same lookup",
+                              "<= 1.5x raw" + ("; <= 1 ms" if name == "NIB lookup" else "")))
+    raw.close()
+    return figures
+
+
+def run(url: str, parcels: int, report: Callable[[str], None] = print) -> list[Figure]:
+    fresh_database(url)
+    services = build(Settings(database_url=url), inline_projections=False)
+    start = time.perf_counter()
+    events = seed(services.registry, parcels)
+    report(f"seeded {parcels:,} parcels, {events:,} events in {time.perf_counter() - start:.1f} s")
+    with services.registry.engine.begin() as connection:
+        connection.execute(text("ANALYZE landreg_events"))
+    raw = raw_read(services)
+    figures = rebuild_figures(services, events, raw)
+    with services.registry.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+    figures += query_figures(services, parcels)
+    services.close()
+    return figures
