@@ -8,8 +8,7 @@ from typing import Any
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Engine
 
 from projections.certificates import CertificateTables
 from projections.models import _footprints
@@ -30,7 +29,11 @@ class Page:
 
 
 class Queries:
-    """Read-side queries over the live read-model tables."""
+    """Read-side queries over the live read-model tables.
+
+    Give it an engine of its own (see `read_engine`): single statements in autocommit, no
+    per-checkout ping, so a lookup costs one round trip; it may point at a streaming replica.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -41,27 +44,27 @@ class Queries:
         self.index = _footprints(engine.dialect.name, "")
 
     def parcel(self, nib: str) -> Row | None:
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             row = session.execute(select(self.parcels).where(self.parcels.c.nib == nib)).mappings().first()
         return None if row is None else dict(row)
 
     def certificate(self, number: str) -> Row | None:
         table = self.certificates
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             row = session.execute(select(table).where(table.c.certificate_number == number)).mappings().first()
         return None if row is None else dict(row)
 
     def by_holder(self, holder_id: str, after: str = "", limit: int = 100) -> Page:
         holdings = self.holdings
         query = select(holdings.c.nib).where(holdings.c.holder_id == holder_id, holdings.c.nib > after)
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             nibs = list(session.execute(query.order_by(holdings.c.nib).limit(_limit(limit) + 1)).scalars())
             return self._page(session, nibs, limit)
 
     def in_village(self, village_code: str, after: str = "", limit: int = 100) -> Page:
         table = self.parcels
         query = select(table.c.nib).where(table.c.village_code == village_code, table.c.nib > after)
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             nibs = list(session.execute(query.order_by(table.c.nib).limit(_limit(limit) + 1)).scalars())
             return self._page(session, nibs, limit)
 
@@ -71,7 +74,7 @@ class Queries:
 
     def intersecting(self, geometry: BaseGeometry, after: str = "", limit: int = 100) -> Page:
         """Active parcels whose footprint intersects `geometry` (EPSG:4326)."""
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             nibs = self.index.search(session, geometry, after, _limit(limit) + 1)
             return self._page(session, nibs, limit)
 
@@ -85,12 +88,12 @@ class Queries:
 
     def village_stats(self, village_code: str) -> list[Row]:
         table = self.village_stats_table
-        with Session(self.engine) as session:
+        with self.engine.connect() as session:
             rows = session.execute(select(table).where(table.c.village_code == village_code)
                                    .order_by(table.c.right_type)).mappings().all()
         return [dict(r) for r in rows]
 
-    def _page(self, session: Session, nibs: list[str], limit: int) -> Page:
+    def _page(self, session: Connection, nibs: list[str], limit: int) -> Page:
         limit = _limit(limit)
         more = len(nibs) > limit
         nibs = nibs[:limit]
@@ -101,3 +104,13 @@ class Queries:
 
 def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
+
+
+def read_engine(url: str, pool_size: int = 20) -> Engine:
+    """An engine for reads only: autocommit (no BEGIN/ROLLBACK round trips), nothing done on checkout."""
+    from sqlalchemy import create_engine
+
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
+                         pool_reset_on_return=None, pool_recycle=3600)

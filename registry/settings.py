@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LANDREG_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Where queries read; a streaming replica of database_url in production. Unset: database_url.
+    read_database_url: str | None = None
     # Overlap guard: an overlap is tolerated only when it is within both limits.
     overlap_tolerance_m2: float = Field(default=0.5, ge=0)
     overlap_tolerance_fraction: float = Field(default=0.001, ge=0, le=1)

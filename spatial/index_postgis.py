@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 # Lock grid: fine cells of 0.01 degree (about 1.1 km) for ordinary parcels; parcels whose
@@ -88,7 +88,7 @@ class PostgisFootprints:
             function = "pg_advisory_xact_lock_shared" if mode == "shared" else "pg_advisory_xact_lock"
             session.execute(text(f"SELECT {function}(:k1, :k2)"), {"k1": key1, "k2": key2})
 
-    def candidates(self, session: Session, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+    def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints that intersect `geom` (box prefilter with &&, so the GiST index is used)."""
         probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)
         query = select(self.table.c.nib, func.ST_AsBinary(self.table.c.geom)).where(
@@ -97,7 +97,7 @@ class PostgisFootprints:
         rows = session.execute(query).all()
         return [(nib, shapely.from_wkb(bytes(wkb))) for nib, wkb in rows if nib not in exclude]
 
-    def search(self, session: Session, geom: BaseGeometry, after: str, limit: int) -> list[str]:
+    def search(self, session: Session | Connection, geom: BaseGeometry, after: str, limit: int) -> list[str]:
         """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
         probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)
         query = select(self.table.c.nib).where(

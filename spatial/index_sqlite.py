@@ -4,7 +4,7 @@ from __future__ import annotations
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 
@@ -28,7 +28,7 @@ class SqliteFootprints:
     def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
         """Nothing to do: every SQLite write transaction already holds the database's one write lock."""
 
-    def candidates(self, session: Session, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+    def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints whose boxes meet `geom`'s box and that truly intersect it."""
         minx, miny, maxx, maxy = geom.bounds
         rows = session.execute(text(
@@ -44,7 +44,7 @@ class SqliteFootprints:
                 found.append((nib, other))
         return found
 
-    def search(self, session: Session, geom: BaseGeometry, after: str, limit: int) -> list[str]:
+    def search(self, session: Session | Connection, geom: BaseGeometry, after: str, limit: int) -> list[str]:
         """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
         found = sorted(nib for nib, _ in self.candidates(session, geom, exclude=set()) if nib > after)
         return found[:limit]
