@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/landreg demo
+	$(BIN)/landreg demo --quiet
+	$(BIN)/landreg serve
 
 test: $(STAMP)
 	$(BIN)/pytest

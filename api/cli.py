@@ -9,6 +9,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
+from api.auth import TokenStore
 from api.bootstrap import build
 from registry.application import Registry
 from registry.errors import NotFound
@@ -21,6 +22,51 @@ console = Console()
 @app.callback()
 def landreg() -> None:
     """Settings come from LANDREG_* variables; LANDREG_DATABASE_URL picks the store (SQLite by default)."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run the HTTP service (OpenAPI at /docs) on LANDREG_DATABASE_URL, SQLite by default."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    console.print(f"landreg on http://{host}:{port} (docs at /docs), store: {settings.store} ({settings.database_url})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    role: Annotated[str, typer.Option(help="surveyor, officer, auditor or admin")],
+    name: Annotated[str, typer.Option(help="who the token is for; recorded as the actor of every event")],
+) -> None:
+    """Create a token. It is printed once and only its hash is kept: store it now."""
+    services = build(Settings(), inline_projections=False)
+    try:
+        token = TokenStore(services.registry.engine).create(name, role)
+    except ValueError as error:
+        console.print(f"[red]{error}")
+        raise typer.Exit(2) from None
+    finally:
+        services.close()
+    print(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live token of this name")]) -> None:
+    """Revoke tokens: requests with them get 401 from now on."""
+    services = build(Settings(), inline_projections=False)
+    count = TokenStore(services.registry.engine).revoke(name)
+    services.close()
+    console.print(f"revoked {count} token(s) of {name!r}" if count else f"[yellow]{name!r} has no live token")
 
 
 projections_app = typer.Typer(help="Read models: their positions, and rebuilding them from the log.")
@@ -64,7 +110,7 @@ def projections_rebuild(
 
 
 @app.command()
-def demo() -> None:
+def demo(quiet: Annotated[bool, typer.Option(help="build the village without printing it")] = False) -> None:
     """Fill the store with a small synthetic village (idempotent) and print its parcels."""
     settings = Settings()
     registry = build(settings).registry
@@ -79,7 +125,8 @@ def demo() -> None:
             progress.advance(task)
 
         nibs = demo_village.run(registry, advance)
-    console.print(_village_table(registry, nibs))
+    if not quiet:
+        console.print(_village_table(registry, nibs))
 
 
 def _village_table(registry: Registry, nibs: list[str]) -> Table:

@@ -150,7 +150,9 @@ class CommandRunner(Application[uuid.UUID]):
             unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
             result = work(unit)
             if unit.pending:
-                self.save(*unit.pending)
+                recordings = self.save(*unit.pending)
+                # The log position of the command's last event: the version of what it changed.
+                result = {**result, "position": max(r.notification.id for r in recordings)}
                 if self.after_save is not None:
                     self.after_save(session)
             record_command(session, command_id, name, fingerprint, result)

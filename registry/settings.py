@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     subdivision_area_tolerance: float = Field(default=0.001, ge=0, le=0.1)
     subdivision_boundary_tolerance_m2: float = Field(default=1.0, ge=0)
     max_vertices: int = Field(default=100_000, ge=4)
+    max_body_bytes: int = Field(default=5_000_000, ge=1_000)  # HTTP request bodies
     right_type_digits: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RIGHT_TYPE_DIGITS))
     # Holder ids of legal entities designated by the government to hold hak milik.
     hm_designated_entities: list[str] = Field(default_factory=list)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
+from registry.certificate import certificate_hash
 from registry.errors import (
     InvalidInput,
     MortgageError,
@@ -231,6 +232,12 @@ class Title(Aggregate):
         )
 
     # -- state questions -----------------------------------------------------------------
+
+    @property
+    def certificate_hash(self) -> str:
+        """The hash printed on the current edition of the certificate."""
+        return certificate_hash(self.certificate_number, self.edition, self.nib, self.right_type, self.holders,
+                                self.area_m2)
 
     def term_ended(self, today: date) -> bool:
         return self.ends_on is not None and date.fromisoformat(self.ends_on) < today

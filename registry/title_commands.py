@@ -53,7 +53,7 @@ class TitleCommands(CommandRunner):
             title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance)
             parcel.record_title(number, provenance)
             unit.save(parcel, title)
-            return {"certificate_number": number, "edition": title.edition, "version": title.version}
+            return _edition(title)
 
         return self.execute(actor, command_id, None, work)
 
@@ -249,4 +249,5 @@ class TitleCommands(CommandRunner):
 
 
 def _edition(title: Title) -> dict[str, Any]:
-    return {"certificate_number": title.certificate_number, "edition": title.edition, "version": title.version}
+    return {"certificate_number": title.certificate_number, "edition": title.edition,
+            "certificate_hash": title.certificate_hash, "version": title.version}

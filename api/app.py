@@ -1,0 +1,86 @@
+"""The FastAPI application: `create_app(settings)` wires everything; nothing happens at import."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from api import problems
+from api.auth import TokenStore
+from api.bootstrap import Services, build
+from api.responses import Json
+from api.routes import other, parcels, titles
+from registry.settings import Settings
+
+Scope = dict[str, Any]
+ASGI = Callable[[Scope, Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
+                Awaitable[None]]
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The landreg HTTP service (OpenAPI at /docs)."""
+    services = services or build(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,
+                  description="Event-sourced land registry: parcels (bidang) and titles (hak). "
+                              "Errors are application/problem+json.")
+    app.state.services = services
+    app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
+    problems.install(app)
+    for module in (parcels, titles, other):
+        app.include_router(module.router)
+    app.add_middleware(BodyGuard, limit=services.settings.max_body_bytes)
+    return app
+
+
+class BodyGuard:
+    """Refuses a POST whose body is too large (413) or not JSON (415), before it is read whole."""
+
+    def __init__(self, app: ASGI, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind != b"application/json" and not kind.endswith(b"+json"):
+            await _refuse(send, 415, "unsupported_media_type", "Send the body as application/json")
+            return
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _refuse(send, 413, "too_large", f"The body is larger than {self.limit:,} bytes")
+            return
+        seen = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge
+            return message  # type: ignore[no-any-return]
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLarge:
+            await _refuse(send, 413, "too_large", f"The body is larger than {self.limit:,} bytes")
+
+
+class BodyTooLarge(Exception):
+    """A streamed body went past the limit."""
+
+
+async def _refuse(send: Any, status: int, code: str, detail: str) -> None:
+    response = problems.problem(status, code, detail, detail)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,0 +1,154 @@
+"""Parcels: surveys, boundaries, subdivision, separation, merger, and reading them."""
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api import features
+from api.deps import (
+    IdempotencyKey,
+    IfMatch,
+    Officer,
+    Reader,
+    Registry,
+    Surveyor,
+    command_id,
+    expected_version,
+    versioned,
+)
+from api.responses import Json
+from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
+from projections.history import parcel_events, state_after
+from registry.errors import InvalidGeometry, InvalidInput, NotFound
+from registry.values import iso_date
+
+router = APIRouter(prefix="/v1/parcels", tags=["parcels"])
+
+
+def _created(body: dict[str, object], nib: str, version: int) -> Json:
+    return Json(body, status.HTTP_201_CREATED,
+                          headers={"Location": f"/v1/parcels/{nib}", "ETag": f'"{version}"'})
+
+
+@router.post("", status_code=201, summary="Submit a survey (pengukuran): a new parcel and its NIB")
+def submit_survey(body: SurveyIn, actor: Surveyor, services: Registry, key: IdempotencyKey = None) -> Json:
+    result = services.registry.submit_survey(body.village_code, body.geometry, body.survey, body.crs,
+                                             actor=actor, command_id=command_id(actor, key))
+    out = versioned({"nib": result["nib"], "area_m2": result["area_m2"]}, result)
+    return _created(out, result["nib"], out["version"])
+
+
+@router.post("/{nib}/boundary", summary="Correct the boundary (pengukuran ulang)")
+def correct_boundary(nib: str, body: BoundaryIn, actor: Surveyor, services: Registry, key: IdempotencyKey = None,
+                     if_match: IfMatch = None) -> Json:
+    expected = expected_version(services, nib, if_match, "parcel")
+    result = services.registry.correct_boundary(nib, body.geometry, body.survey, body.crs, actor=actor,
+                                                command_id=command_id(actor, key), expected_version=expected)
+    out = versioned({"nib": nib, "area_m2": result["area_m2"]}, result)
+    return Json(out, headers={"ETag": f'"{out["version"]}"'})
+
+
+@router.post("/{nib}/subdivision", status_code=201, summary="Subdivide (pemecahan) into parts that tile the parcel")
+def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+              if_match: IfMatch = None) -> Json:
+    expected = expected_version(services, nib, if_match, "parcel")
+    parts = [part.model_dump() for part in body.parts]
+    result = services.registry.subdivide(nib, parts, body.source, actor=actor, command_id=command_id(actor, key),
+                                         expected_version=expected)
+    return Json(versioned({"children": result["children"]}, result), status.HTTP_201_CREATED)
+
+
+@router.post("/{nib}/separation", status_code=201, summary="Separate a part (pemisahan) into a new parcel")
+def separate(nib: str, body: SeparationIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+             if_match: IfMatch = None) -> Json:
+    expected = expected_version(services, nib, if_match, "parcel")
+    result = services.registry.separate(nib, body.part.model_dump(), body.source, actor=actor,
+                                        command_id=command_id(actor, key), expected_version=expected)
+    out = versioned({"nib": result["nib"], "area_m2": result["area_m2"]}, result)
+    return _created(out, result["nib"], out["version"])
+
+
+@router.post("/merge", status_code=201, summary="Merge touching parcels (penggabungan)")
+def merge(body: MergeIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
+    result = services.registry.merge(body.nibs, body.source, actor=actor, command_id=command_id(actor, key))
+    out = versioned({"nib": result["nib"], "area_m2": result["area_m2"]}, result)
+    return _created(out, result["nib"], out["version"])
+
+
+@router.get("/{nib}", summary="A parcel now, as of a recorded time, or at a version")
+def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
+               as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time (UTC if no zone)")] = None,
+               version: Annotated[int | None, Query(ge=1)] = None) -> Json:
+    if as_of is None and version is None:
+        row = services.queries.parcel(nib)
+    else:
+        with services.queries.engine.connect() as connection:
+            events = parcel_events(connection, nib)
+        row = state_after(events, position=version, recorded_by=_instant(as_of) if as_of else None)
+    if row is None:
+        raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
+    return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+
+
+@router.get("/{nib}/history", summary="Every event of the parcel and its titles")
+def history(nib: str, actor: Reader, services: Registry) -> dict[str, object]:
+    with services.queries.engine.connect() as connection:
+        events = parcel_events(connection, nib)
+    if not events:
+        raise NotFound(f"no parcel with NIB {nib}")
+    return {"nib": nib, "events": [features.history_entry(e) for e in events]}
+
+
+@router.get("", summary="Parcels by holder, village or box (keyset pages)")
+def list_parcels(
+    actor: Reader, services: Registry,
+    holder: str | None = None, village: str | None = None,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "",
+) -> dict[str, object]:
+    chosen = [name for name, value in (("holder", holder), ("village", village), ("bbox", bbox)) if value]
+    if len(chosen) != 1:
+        raise InvalidInput("holder|village|bbox", "give exactly one of holder, village or bbox")
+    queries = services.queries
+    if holder:
+        page = queries.by_holder(holder, cursor, limit)
+    elif village:
+        page = queries.in_village(village, cursor, limit)
+    else:
+        page = queries.in_bbox(*_bbox(bbox or ""), after=cursor, limit=limit)
+    return features.collection(page.items, page.next_cursor)
+
+
+@router.post("/search", summary="Active parcels intersecting a geometry")
+def search(body: SearchIn, actor: Reader, services: Registry,
+           limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "") -> dict[str, object]:
+    probe = services.registry.footprint(body.geometry, body.crs)
+    page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
+    return features.collection(page.items, page.next_cursor)
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        minx, miny, maxx, maxy = (float(part) for part in text.split(","))
+    except ValueError:
+        raise InvalidInput("bbox", "must be four numbers: minx,miny,maxx,maxy (degrees)") from None
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidGeometry("bbox", "must satisfy minx <= maxx and miny <= maxy within -180..180, -90..90")
+    return minx, miny, maxx, maxy
+
+
+def _instant(text: str) -> str:
+    """An as_of value as a UTC ISO time comparable with recorded times; a bare date means its end."""
+    from datetime import datetime
+
+    try:
+        if len(text) == 10:
+            return iso_date(text, "as_of") + "T23:59:59.999999+00:00"
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("as_of", f"must be an ISO-8601 date or date-time, got {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

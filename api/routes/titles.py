@@ -1,0 +1,146 @@
+"""Titles, addressed through their parcel: registration, transfers, mortgages, blocks, terms."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from api.bootstrap import Services
+from api.deps import (
+    IdempotencyKey,
+    IfMatch,
+    Officer,
+    Registry,
+    command_id,
+    expected_version,
+    versioned,
+)
+from api.responses import Json
+from api.schemas import (
+    BlockIn,
+    HoldersIn,
+    MortgageIn,
+    ReasonIn,
+    SourceIn,
+    TermIn,
+    TitleIn,
+    TransferIn,
+)
+from registry.values import Actor
+
+router = APIRouter(prefix="/v1/parcels/{nib}", tags=["titles"])
+EDITION = ("certificate_number", "edition", "certificate_hash")
+
+
+def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: str | None,
+         call: Callable[..., dict[str, Any]], keep: tuple[str, ...], created: bool = False) -> Json:
+    """Check If-Match, run the registry command, answer with the fields to `keep` and the new version."""
+    expected = expected_version(services, nib, if_match, "title")
+    result = call(actor=actor, command_id=command_id(actor, key), expected_version=expected)
+    body = versioned({name: result[name] for name in keep}, result)
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Json(body, code, headers={"ETag": f'"{body["version"]}"'})
+
+
+@router.post("/title", status_code=201, summary="Register a right and issue certificate edition 1 (pembukuan hak)")
+def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
+    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
+        return services.registry.register_title(nib, body.right_type, body.holders, body.ends_on, body.source,
+                                                actor=actor, command_id=command_id)
+    return _run(services, nib, None, actor, key, call, EDITION, created=True)
+
+
+@router.post("/transfers", summary="Transfer the right (peralihan hak): sale, gift, inheritance, auction, exchange")
+def transfer(nib: str, body: TransferIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+             if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.transfer_ownership(nib, body.kind, body.to, body.effective_at, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)
+
+
+@router.post("/title/holders", summary="Correct holder data (names, kinds): a new edition, not a transfer")
+def correct_holders(nib: str, body: HoldersIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+                    if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.correct_holder_data(nib, body.holders, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)
+
+
+@router.post("/mortgages", status_code=201, summary="Register a mortgage (hak tanggungan)")
+def register_mortgage(nib: str, body: MortgageIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+                      if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.register_mortgage(nib, body.creditor, body.amount, body.source, body.rank, **who)
+    return _run(services, nib, if_match, actor, key, call, ("mortgage_id", "rank"), created=True)
+
+
+@router.post("/mortgages/{mortgage_id}/release", summary="Release a mortgage (roya)")
+def release_mortgage(nib: str, mortgage_id: str, body: SourceIn, actor: Officer, services: Registry,
+                     key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.release_mortgage(nib, mortgage_id, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ())
+
+
+@router.post("/blocks", status_code=201, summary="Place a block (blokir) or seizure (sita)")
+def place_block(nib: str, body: BlockIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+                if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.place_block(nib, body.kind, body.requested_by, body.until, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ("block_id",), created=True)
+
+
+@router.post("/blocks/{block_id}/lift", summary="Lift a block")
+def lift_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+               if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.lift_block(nib, block_id, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ())
+
+
+@router.post("/blocks/{block_id}/expire", summary="Record that a block's end date has passed")
+def expire_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry,
+                 key: IdempotencyKey = None) -> Json:
+    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
+        return services.registry.expire_block(nib, block_id, body.source, actor=actor, command_id=command_id)
+    return _run(services, nib, None, actor, key, call, ())
+
+
+@router.post("/title/extension", summary="Extend the term (perpanjangan) before it ends")
+def extend(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+           if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.extend_right(nib, body.ends_on, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)
+
+
+@router.post("/title/renewal", summary="Renew the right (pembaruan) after its term ended")
+def renew(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+          if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.renew_right(nib, body.ends_on, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)
+
+
+@router.post("/title/expiry", summary="Record that the term ended without extension")
+def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
+    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
+        return services.registry.expire_right(nib, body.source, actor=actor, command_id=command_id)
+    return _run(services, nib, None, actor, key, call, ())
+
+
+@router.post("/title/cancellation", summary="Cancel the right (pembatalan)")
+def cancel(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+           if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.cancel_right(nib, body.reason, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ())
+
+
+@router.post("/title/replacement", summary="Replace a lost or damaged certificate (sertipikat pengganti)")
+def replace(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+            if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.replace_certificate(nib, body.reason, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)

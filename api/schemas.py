@@ -1,0 +1,101 @@
+"""Request bodies of the HTTP contract (DESIGN Appendix A). Unknown fields are refused.
+
+Fields the registry validates itself (geometry, holders, dates, documents) are typed loosely here,
+so the error names the exact field and reason the domain found, e.g. `holders[1].share`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+JSON = dict[str, Any]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SurveyIn(Body):
+    village_code: str = Field(examples=["31740101"])
+    geometry: JSON = Field(description="GeoJSON Polygon or MultiPolygon")
+    crs: str | None = Field(None, examples=["EPSG:23834"], description="EPSG:4326 when left out")
+    survey: JSON = Field(description="document_number, document_sha256, surveyed_on")
+
+
+class BoundaryIn(Body):
+    geometry: JSON
+    crs: str | None = None
+    survey: JSON
+
+
+class TitleIn(Body):
+    right_type: str = Field(examples=["HM"])
+    holders: list[Any]
+    ends_on: str | None = None
+    source: JSON
+
+
+class TransferIn(Body):
+    kind: str = Field(examples=["sale"])
+    to: list[Any]
+    effective_at: str
+    source: JSON
+
+
+class HoldersIn(Body):
+    holders: list[Any]
+    source: JSON
+
+
+class MortgageIn(Body):
+    creditor: JSON
+    amount: str = Field(examples=["250000000.00"])
+    rank: int | None = None
+    source: JSON
+
+
+class SourceIn(Body):
+    source: JSON
+
+
+class BlockIn(Body):
+    kind: str = Field(examples=["blokir"])
+    requested_by: str
+    until: str | None = None
+    source: JSON
+
+
+class TermIn(Body):
+    ends_on: str
+    source: JSON
+
+
+class ReasonIn(Body):
+    reason: str
+    source: JSON
+
+
+class PartIn(Body):
+    geometry: JSON
+    crs: str | None = None
+
+
+class SubdivisionIn(Body):
+    parts: list[PartIn]
+    source: JSON
+
+
+class SeparationIn(Body):
+    part: PartIn
+    source: JSON
+
+
+class MergeIn(Body):
+    nibs: list[str]
+    source: JSON
+
+
+class SearchIn(Body):
+    geometry: JSON
+    crs: str | None = None
