@@ -12,7 +12,7 @@ from rich.table import Table
 from benchmarks import read_side
 
 app = typer.Typer(no_args_is_help=True, help="Seeded, sized benchmarks of landreg (opt-in, long).")
-console = Console()
+console = Console(width=150)
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/landreg_bench"
 
 
@@ -26,9 +26,10 @@ def read_side_command(
     parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
                             help="a PostgreSQL database to drop and fill"),
+    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
 ) -> None:
     """Rebuild throughput and query latency against raw SQL, on PostgreSQL."""
-    figures = read_side.run(url, parcels, report=console.print)
+    figures = read_side.run(url, parcels, report=console.print, reuse=reuse)
     table = Table(title=f"read side, {parcels:,} parcels, {platform.processor() or platform.machine()}, "
                         f"{os.cpu_count()} cores")
     for column in ("figure", "landreg", "peer", "unit", "ratio", "peer is", "target"):

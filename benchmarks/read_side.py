@@ -132,12 +132,19 @@ def query_figures(services: Services, parcels: int, samples: int = 2_000) -> lis
     return figures
 
 
-def run(url: str, parcels: int, report: Callable[[str], None] = print) -> list[Figure]:
-    fresh_database(url)
+def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bool = False) -> list[Figure]:
+    """Seed (unless `reuse` and the database already holds a log), then measure."""
+    if not reuse:
+        fresh_database(url)
     services = build(Settings(database_url=url), inline_projections=False)
-    start = time.perf_counter()
-    events = seed(services.registry, parcels)
-    report(f"seeded {parcels:,} parcels, {events:,} events in {time.perf_counter() - start:.1f} s")
+    with services.registry.engine.connect() as connection:
+        events = int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
+    if not events:
+        start = time.perf_counter()
+        events = seed(services.registry, parcels)
+        report(f"seeded {parcels:,} parcels, {events:,} events in {time.perf_counter() - start:.1f} s")
+    else:
+        report(f"reusing the {events:,} events already in {url}")
     with services.registry.engine.begin() as connection:
         connection.execute(text("ANALYZE landreg_events"))
     raw = raw_read(services)

@@ -1,22 +1,39 @@
 """What land officers ask of the read side: parcels by NIB, holder, village, box or shape, their
-neighbours, certificates by number. Lists are keyset-paginated by NIB (never OFFSET)."""
+neighbours, certificates by number. Lists are keyset-paginated by NIB (never OFFSET).
+
+Each question is one SQL statement sent through the driver directly: on the hot paths the
+query builder's own work cost more than the database's (benchmarks/README.md).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import orjson
+import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
-from projections.certificates import CertificateTables
 from projections.models import _footprints
-from projections.parcels import ParcelTables
-from spatial.geometry import from_wkb_hex
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
+JSON_COLUMNS = ("parents", "children", "title")
+PARCEL = "SELECT * FROM landreg_parcels WHERE nib = :nib"
+CERTIFICATE = "SELECT * FROM landreg_certificates WHERE certificate_number = :number"
+BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
+             "WHERE h.holder_id = :holder AND h.nib > :after ORDER BY h.nib LIMIT :limit")
+IN_VILLAGE = "SELECT * FROM landreg_parcels WHERE village_code = :village AND nib > :after ORDER BY nib LIMIT :limit"
+BY_NIBS = "SELECT * FROM landreg_parcels WHERE nib IN ({marks}) ORDER BY nib"
+STATS = "SELECT * FROM landreg_village_stats WHERE village_code = :village ORDER BY right_type"
+# PostgreSQL answers a spatial page in one statement; SQLite asks its R*Tree, then fetches rows.
+INTERSECTING = ("SELECT p.* FROM landreg_footprints f JOIN landreg_parcels p ON p.nib = f.nib "
+                "WHERE f.geom && ST_GeomFromWKB(:probe, 4326) AND ST_Intersects(f.geom, ST_GeomFromWKB(:probe, 4326)) "
+                "AND f.nib > :after ORDER BY f.nib LIMIT :limit")
 
 
 @dataclass(frozen=True)
@@ -25,7 +42,6 @@ class Page:
 
     items: list[Row]
     next_cursor: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Queries:
@@ -37,36 +53,22 @@ class Queries:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.parcels = ParcelTables().parcels
-        self.holdings = ParcelTables().holdings
-        self.village_stats_table = ParcelTables().village_stats
-        self.certificates = CertificateTables().certificates
+        self.postgres = engine.dialect.name == "postgresql"
         self.index = _footprints(engine.dialect.name, "")
 
     def parcel(self, nib: str) -> Row | None:
-        with self.engine.connect() as session:
-            row = session.execute(select(self.parcels).where(self.parcels.c.nib == nib)).mappings().first()
-        return None if row is None else dict(row)
+        rows = self._rows(PARCEL, {"nib": nib})
+        return rows[0] if rows else None
 
     def certificate(self, number: str) -> Row | None:
-        table = self.certificates
-        with self.engine.connect() as session:
-            row = session.execute(select(table).where(table.c.certificate_number == number)).mappings().first()
-        return None if row is None else dict(row)
+        rows = self._rows(CERTIFICATE, {"number": number})
+        return rows[0] if rows else None
 
     def by_holder(self, holder_id: str, after: str = "", limit: int = 100) -> Page:
-        holdings = self.holdings
-        query = select(holdings.c.nib).where(holdings.c.holder_id == holder_id, holdings.c.nib > after)
-        with self.engine.connect() as session:
-            nibs = list(session.execute(query.order_by(holdings.c.nib).limit(_limit(limit) + 1)).scalars())
-            return self._page(session, nibs, limit)
+        return self._page(BY_HOLDER, {"holder": holder_id, "after": after}, limit)
 
     def in_village(self, village_code: str, after: str = "", limit: int = 100) -> Page:
-        table = self.parcels
-        query = select(table.c.nib).where(table.c.village_code == village_code, table.c.nib > after)
-        with self.engine.connect() as session:
-            nibs = list(session.execute(query.order_by(table.c.nib).limit(_limit(limit) + 1)).scalars())
-            return self._page(session, nibs, limit)
+        return self._page(IN_VILLAGE, {"village": village_code, "after": after}, limit)
 
     def in_bbox(self, minx: float, miny: float, maxx: float, maxy: float, after: str = "", limit: int = 100) -> Page:
         """Active parcels whose footprint meets the box (degrees, EPSG:4326)."""
@@ -74,32 +76,68 @@ class Queries:
 
     def intersecting(self, geometry: BaseGeometry, after: str = "", limit: int = 100) -> Page:
         """Active parcels whose footprint intersects `geometry` (EPSG:4326)."""
-        with self.engine.connect() as session:
-            nibs = self.index.search(session, geometry, after, _limit(limit) + 1)
-            return self._page(session, nibs, limit)
+        if self.postgres:
+            return self._page(INTERSECTING, {"probe": shapely.to_wkb(geometry), "after": after}, limit)
+        with self.engine.connect() as connection:
+            nibs = self.index.search(connection, geometry, after, _limit(limit) + 1)
+        rows = self._rows(BY_NIBS.format(marks=", ".join(f":n{i}" for i in range(len(nibs)))),
+                          {f"n{i}": nib for i, nib in enumerate(nibs)}) if nibs else []
+        return _paged(rows, limit)
 
     def neighbours(self, nib: str, limit: int = 100) -> Page:
         """Active parcels that touch or overlap the parcel (retired parcels: those around its old land)."""
         row = self.parcel(nib)
         if row is None:
             return Page([])
-        page = self.intersecting(from_wkb_hex(row["wgs84"]).buffer(1e-7), limit=limit + 1)
+        page = self.intersecting(shapely.from_wkb(row["wgs84"]).buffer(1e-7), limit=limit + 1)
         return Page([r for r in page.items if r["nib"] != nib][:limit])
 
     def village_stats(self, village_code: str) -> list[Row]:
-        table = self.village_stats_table
-        with self.engine.connect() as session:
-            rows = session.execute(select(table).where(table.c.village_code == village_code)
-                                   .order_by(table.c.right_type)).mappings().all()
-        return [dict(r) for r in rows]
+        return self._rows(STATS, {"village": village_code})
 
-    def _page(self, session: Connection, nibs: list[str], limit: int) -> Page:
-        limit = _limit(limit)
-        more = len(nibs) > limit
-        nibs = nibs[:limit]
-        rows = session.execute(select(self.parcels).where(self.parcels.c.nib.in_(nibs))).mappings().all()
-        by_nib = {r["nib"]: dict(r) for r in rows}
-        return Page([by_nib[n] for n in nibs if n in by_nib], nibs[-1] if more and nibs else None)
+    def _page(self, sql: str, parameters: dict[str, Any], limit: int) -> Page:
+        return _paged(self._rows(sql, {**parameters, "limit": _limit(limit) + 1}), limit)
+
+    def _rows(self, sql: str, parameters: dict[str, Any]) -> list[Row]:
+        """Run one statement through the pooled driver connection; rows as dicts, JSON decoded."""
+        if self.postgres:
+            sql = _pyformat(sql)
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, parameters)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+            cursor.close()
+        finally:
+            connection.close()
+        return [_decoded(row) for row in rows]
+
+
+def _paged(rows: list[Row], limit: int) -> Page:
+    limit = _limit(limit)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1]["nib"] if more and rows else None)
+
+
+def _decoded(row: Row) -> Row:
+    """SQLite hands JSON columns back as text and numbers as floats: make them what PostgreSQL gives."""
+    for name in JSON_COLUMNS:
+        if isinstance(row.get(name), (str, bytes)):
+            row[name] = orjson.loads(row[name])
+    for name in ("area_m2",):
+        if isinstance(row.get(name), float):
+            row[name] = Decimal(repr(row[name])).quantize(Decimal("0.01"))
+    return row
+
+
+_PARAMETER = re.compile(r":(\w+)")
+
+
+def _pyformat(sql: str) -> str:
+    """':name' placeholders (sqlite3's named style) as psycopg2's '%(name)s'."""
+    return _PARAMETER.sub(r"%(\1)s", sql)
 
 
 def _limit(limit: int) -> int:
@@ -108,8 +146,6 @@ def _limit(limit: int) -> int:
 
 def read_engine(url: str, pool_size: int = 20) -> Engine:
     """An engine for reads only: autocommit (no BEGIN/ROLLBACK round trips), nothing done on checkout."""
-    from sqlalchemy import create_engine
-
     if url.startswith("sqlite"):
         return create_engine(url, connect_args={"timeout": 30})
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
