@@ -152,3 +152,7 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

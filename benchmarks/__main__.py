@@ -41,4 +41,31 @@ def read_side_command(
     console.print(table)
 
 
+@app.command("http")
+def http_command(
+    seconds: float = typer.Option(20, help="how long each kind of request is driven"),
+    threads: int = typer.Option(8, help="concurrent keep-alive clients"),
+    store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+) -> None:
+    """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks import http_load
+
+    with tempfile.TemporaryDirectory() as folder:
+        if store == "postgresql":
+            read_side.fresh_database(url)
+        else:
+            url = f"sqlite:///{folder}/bench.db"
+        rows = http_load.run(url, Path(folder), seconds, threads, report=console.print)
+    table = Table(title=f"HTTP on loopback, {store}, {threads} client threads, {os.cpu_count()} cores")
+    for column in ("request", "requests/s", "p50 ms", "p99 ms", "errors"):
+        table.add_column(column)
+    for name, rate, p50, p99, errors in rows:
+        table.add_row(name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+    console.print(table)
+
+
 app()
