@@ -1,19 +1,23 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
+from api import importer
 from api.auth import TokenStore
 from api.bootstrap import build
 from registry.application import Registry
 from registry.errors import NotFound
 from registry.settings import Settings
+from registry.values import Actor
 
 app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True)
 console = Console()
@@ -67,6 +71,32 @@ def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live toke
     count = TokenStore(services.registry.engine).revoke(name)
     services.close()
     console.print(f"revoked {count} token(s) of {name!r}" if count else f"[yellow]{name!r} has no live token")
+
+
+@app.command("import")
+def import_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="GeoJSON FeatureCollection or JSON lines")],
+    actor: Annotated[str, typer.Option(help="recorded as the actor of every event")] = "import",
+    report: Annotated[Path | None, typer.Option(help="write refused lines here as JSON lines")] = None,
+) -> None:
+    """Import surveys (GeoJSON) or commands (JSON lines: {"command": ..., "args": {...}}).
+
+    Each line lands whole or not at all; running the same file again resumes where it stopped.
+    """
+    services = build(Settings())
+    total = sum(1 for _ in importer.commands(path))
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"Importing {path.name}", total=total)
+        result = importer.run(services.registry, path, Actor(actor, "system"), lambda: progress.advance(task))
+    services.close()
+    console.print(f"{result.accepted:,} accepted, {len(result.rejected):,} refused")
+    for refusal in result.rejected[:20]:
+        console.print(f"[yellow]line {refusal['line']}: {refusal.get('field', '')} {refusal['reason']}")
+    if report is not None:
+        report.write_bytes(b"".join(orjson.dumps(r, default=str) + b"\n" for r in result.rejected))
+        console.print(f"refusals written to {report}")
+    if result.rejected:
+        raise typer.Exit(1)
 
 
 projections_app = typer.Typer(help="Read models: their positions, and rebuilding them from the log.")
