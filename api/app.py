@@ -60,24 +60,25 @@ class BodyGuard:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await _refuse(send, 413, "too_large", f"The body is larger than {self.limit:,} bytes")
             return
-        seen = 0
-
-        async def counted() -> dict[str, Any]:
-            nonlocal seen
+        body = bytearray()  # read whole (it is capped) so an oversized stream gets a clean 413
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise BodyTooLarge
-            return message  # type: ignore[no-any-return]
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await _refuse(send, 413, "too_large", f"The body is larger than {self.limit:,} bytes")
+                return
+            if not message.get("more_body", False):
+                break
+        delivered = False
 
-        try:
-            await self.app(scope, counted, send)
-        except BodyTooLarge:
-            await _refuse(send, 413, "too_large", f"The body is larger than {self.limit:,} bytes")
+        async def replay() -> dict[str, Any]:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
 
-
-class BodyTooLarge(Exception):
-    """A streamed body went past the limit."""
+        await self.app(scope, replay, send)
 
 
 async def _refuse(send: Any, status: int, code: str, detail: str) -> None:

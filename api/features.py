@@ -7,7 +7,7 @@ from projections.log import LogEvent
 from registry.certificate import certificate_hash
 from spatial.geometry import from_wkb_hex, to_geojson
 
-COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic"}
+COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash"}
 
 
 def title_properties(title: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -59,5 +59,5 @@ def history_entry(event: LogEvent) -> dict[str, Any]:
     return {
         "version": event.position, "type": event.kind, "recorded_at": event.recorded_at,
         "effective_at": event.data["effective_at"], "actor": event.data["actor"], "source": event.data["source"],
-        "command_id": event.data["command_id"], "details": details, "hash": None,
+        "command_id": event.data["command_id"], "details": details, "hash": event.data.get("hash"),
     }

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
+from registry.chain import ChainedAggregate
 from registry.errors import ParcelNotActive
 from registry.identifiers import parcel_id
 from registry.provenance import Provenance, RecordedEvent
@@ -19,7 +20,7 @@ class Shape(dict[str, Any]):
         return cls(geometry=geometry, epsg=epsg, wgs84=wgs84, tm3_epsg=tm3_epsg, area_m2=area_m2)
 
 
-class Parcel(Aggregate):
+class Parcel(ChainedAggregate):
     """A parcel: its authoritative geometry, area, village, status, lineage and surveys."""
 
     class Event(RecordedEvent):

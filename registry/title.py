@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from registry.certificate import certificate_hash
+from registry.chain import ChainedAggregate
 from registry.errors import (
     InvalidInput,
     MortgageError,
@@ -25,7 +26,7 @@ from registry.provenance import Provenance, RecordedEvent
 from registry.rights import TERMED, check_eligibility
 
 
-class Title(Aggregate):
+class Title(ChainedAggregate):
     """A registered right: type, holders with shares, term, edition, mortgages and blocks."""
 
     class Event(RecordedEvent):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -51,8 +51,11 @@ class UnitOfWork:
     pending: list[Aggregate] = field(default_factory=list)
     expected_version: int | None = None
 
+    recorded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
     def provenance(self, source: dict[str, str], effective_at: str) -> Provenance:
-        return Provenance(self.actor, source, effective_at, self.command_id)
+        """Who, on what document, when: the same recorded instant for every event of the command."""
+        return Provenance(self.actor, source, effective_at, self.command_id, self.recorded_at)
 
     def _get(self, aggregate_id: Any, what: str) -> Any:
         try:

@@ -143,12 +143,12 @@ def _instant(text: str) -> str:
     """An as_of value as a UTC ISO time comparable with recorded times; a bare date means its end."""
     from datetime import datetime
 
+    if len(text) == 10:
+        return iso_date(text, "as_of") + "T23:59:59.999999+00:00"
     try:
-        if len(text) == 10:
-            return iso_date(text, "as_of") + "T23:59:59.999999+00:00"
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    except (ValueError, OverflowError):
         raise InvalidInput("as_of", f"must be an ISO-8601 date or date-time, got {text!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
