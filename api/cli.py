@@ -99,6 +99,44 @@ def import_file(
         raise typer.Exit(1)
 
 
+audit_app = typer.Typer(help="Tamper evidence: checkpoints, verification, export for auditors.")
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the actor")] = "audit") -> None:
+    """Sign a Merkle root over the log since the last checkpoint (also appended to the anchor file)."""
+    services = build(Settings(), inline_projections=False)
+    result = services.registry.make_checkpoint(actor=Actor(actor, "auditor"))
+    services.close()
+    console.print(f"checkpoint up to position {result['to_position']:,}: {result['count']:,} events, "
+                  f"root {result['merkle_root']}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute every hash chain and checkpoint; name the first broken link. Exit 1 if any."""
+    services = build(Settings(), inline_projections=False)
+    with Progress(console=console) as progress:
+        task = progress.add_task("Verifying the log", total=None)
+        report = services.registry.verify_log(lambda done: progress.update(task, completed=done))
+    services.close()
+    console.print_json(orjson.dumps(report.as_dict()).decode())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(out: Annotated[Path, typer.Option(help="folder for the bundle")]) -> None:
+    """Write an auditor's bundle; check it offline with `python -m registry.audit FOLDER`."""
+    services = build(Settings(), inline_projections=False)
+    with Progress(console=console) as progress:
+        task = progress.add_task("Exporting the log", total=None)
+        count = services.registry.export_audit(out, lambda done: progress.update(task, completed=done))
+    services.close()
+    console.print(f"{count:,} events written to {out}; verify with: python -m registry.audit {out}")
+
+
 projections_app = typer.Typer(help="Read models: their positions, and rebuilding them from the log.")
 app.add_typer(projections_app, name="projections")
 

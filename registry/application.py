@@ -1,6 +1,7 @@
 """The registry application service: parcels and titles, one method per use case."""
 from __future__ import annotations
 
+from registry.audit_commands import AuditCommands
 from registry.parcel_commands import ParcelCommands
 from registry.runner import Result, registry_today
 from registry.store import APPLICATION_NAME
@@ -9,7 +10,7 @@ from registry.title_commands import TitleCommands
 __all__ = ["Registry", "Result", "registry_today"]
 
 
-class Registry(ParcelCommands, TitleCommands):
+class Registry(ParcelCommands, TitleCommands, AuditCommands):
     """Parcels and titles, event-sourced. Each use case runs in one transaction (runner.py)."""
 
     # Set again here: the library names every subclass after itself, and the name is the

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1)
     pool_max_overflow: int = Field(default=20, ge=0)
     sqlite_busy_timeout_s: float = Field(default=30.0, ge=0)
+    # Audit: the Ed25519 key that signs checkpoints, and the file each checkpoint is also appended to.
+    # Both live outside the database, so rewriting the database cannot rewrite them.
+    audit_key_file: Path = Path("./data/audit_signing_key.pem")
+    audit_anchor_file: Path = Path("./data/audit_checkpoints.jsonl")
 
     @property
     def store(self) -> str:

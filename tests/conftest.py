@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -72,7 +73,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(backend: str, tmp_path: object) -> Settings:
     url = POSTGRES_URL if backend == "postgresql" else f"sqlite:///{tmp_path}/landreg.db"
-    return Settings(database_url=url, snapshot_interval=100)
+    return Settings(database_url=url, snapshot_interval=100, audit_key_file=Path(f"{tmp_path}/audit_key.pem"),
+                    audit_anchor_file=Path(f"{tmp_path}/audit_checkpoints.jsonl"))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import features
-from api.deps import Reader, Registry
+from api.deps import Auditor, Reader, Registry
 from api.responses import Json
 from registry.errors import NotFound
 
@@ -33,6 +33,11 @@ def verify_certificate(number: str, services: Registry,
     current = features.hash_of(title)
     return {"valid": hash.lower() == current and title["status"] == "active", "status": title["status"],
             "edition": title["edition"], "nib": title["nib"], "area_m2": float(title["area_m2"])}
+
+
+@router.get("/v1/audit/verify", tags=["audit"], summary="Recompute every hash chain and checkpoint")
+def audit_verify(actor: Auditor, services: Registry) -> dict[str, object]:
+    return services.registry.verify_log().as_dict()
 
 
 @router.get("/health", tags=["health"], summary="Liveness and read-model lag")

@@ -18,6 +18,7 @@ PUBLIC = frozenset({"anyone"})
 SURVEYOR = frozenset({"surveyor"})
 OFFICER = frozenset({"officer"})
 READER = frozenset({"officer", "auditor"})
+AUDITOR = frozenset({"auditor"})
 ROLES = ("surveyor", "officer", "auditor", "admin")
 
 # (method, path) -> the roles allowed besides admin (admin may do everything).
@@ -46,6 +47,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/parcels/{nib}/title/replacement"): OFFICER,
     ("GET", "/v1/certificates/{number}"): READER,
     ("GET", "/v1/public/certificates/{number}"): PUBLIC,
+    ("GET", "/v1/audit/verify"): AUDITOR,
     ("GET", "/health"): PUBLIC,
 }
 HEX = "0" * 64

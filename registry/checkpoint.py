@@ -1,0 +1,75 @@
+"""Audit checkpoints: a signed Merkle root over a range of the global log, in a stream of its own."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING
+
+import orjson
+
+from registry.chain import ChainedAggregate
+from registry.provenance import Provenance, RecordedEvent
+
+STREAM_ID = uuid.uuid5(uuid.UUID("6f1c8a52-3c1e-5b7e-9a57-4c0d2a1e9b10"), "audit:checkpoints")
+
+
+def merkle_root(hashes: list[str]) -> str:
+    """Root of a binary Merkle tree over event hashes in log order (an odd node is carried up).
+
+    >>> merkle_root([]) == hashlib.sha256(b"").hexdigest()
+    True
+    """
+    level = [bytes.fromhex(h) for h in hashes]
+    if not level:
+        return hashlib.sha256(b"").hexdigest()
+    while len(level) > 1:
+        paired = [hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        level = paired + ([level[-1]] if len(level) % 2 else [])
+    return level[0].hex()
+
+
+def signed_bytes(from_position: int, to_position: int, count: int, root: str) -> bytes:
+    """What the signature covers: the range, how many events it holds, and their Merkle root."""
+    return orjson.dumps({"from": from_position, "to": to_position, "count": count, "root": root},
+                        option=orjson.OPT_SORT_KEYS)
+
+
+class Checkpoints(ChainedAggregate):
+    """The stream of checkpoints (one aggregate); each covers the log after the one before."""
+
+    class Event(RecordedEvent):
+        pass
+
+    class Started(Event, ChainedAggregate.Created):
+        """The checkpoint stream begins."""
+
+        def apply(self, stream: Checkpoints) -> None:
+            stream.to_position = 0
+            stream.count = 0
+
+    class Recorded(Event):
+        """Events (from_position, to_position] hold `count` events whose Merkle root is `merkle_root`."""
+
+        from_position: int
+        to_position: int
+        count: int
+        merkle_root: str
+        public_key: str
+        signature: str
+
+        def apply(self, stream: Checkpoints) -> None:
+            stream.to_position = self.to_position
+            stream.count += 1
+
+    if TYPE_CHECKING:
+        to_position: int
+        count: int
+
+    @classmethod
+    def start(cls, provenance: Provenance) -> Checkpoints:
+        return cls._create(cls.Started, id=STREAM_ID, **provenance.fields())
+
+    def record(self, to_position: int, count: int, root: str, public_key: str, signature: str,
+               provenance: Provenance) -> None:
+        self.trigger_event(self.Recorded, from_position=self.to_position, to_position=to_position, count=count,
+                           merkle_root=root, public_key=public_key, signature=signature, **provenance.fields())
