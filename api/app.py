@@ -1,18 +1,25 @@
 """The FastAPI application: `create_app(settings)` wires everything; nothing happens at import."""
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from api import problems
 from api.auth import TokenStore
 from api.bootstrap import Services, build
 from api.responses import Json
 from api.routes import other, parcels, titles
+from registry.errors import RegistryError
 from registry.settings import Settings
+from registry.values import Actor
+
+logger = logging.getLogger(__name__)
 
 Scope = dict[str, Any]
 ASGI = Callable[[Scope, Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
@@ -25,7 +32,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = threading.Thread(target=_checkpoints, args=(services, stop), name="audit-checkpoints", daemon=True)
+        worker.start()
         yield
+        stop.set()
+        worker.join(10)
         services.close()
 
     app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,
@@ -38,6 +50,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     app.add_middleware(BodyGuard, limit=services.settings.max_body_bytes)
     return app
+
+
+def _checkpoints(services: Services, stop: threading.Event) -> None:
+    """Sign a checkpoint every LANDREG_AUDIT_CHECKPOINT_MINUTES while the service runs (0: never)."""
+    minutes = services.settings.audit_checkpoint_minutes
+    while minutes > 0 and not stop.wait(minutes * 60):
+        try:
+            services.registry.make_checkpoint(actor=Actor("landreg-service", "system"))
+        except (RegistryError, SQLAlchemyError, OSError):
+            logger.exception("periodic audit checkpoint failed; the next one will cover its range")
 
 
 class BodyGuard:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # Both live outside the database, so rewriting the database cannot rewrite them.
     audit_key_file: Path = Path("./data/audit_signing_key.pem")
     audit_anchor_file: Path = Path("./data/audit_checkpoints.jsonl")
+    audit_checkpoint_minutes: float = Field(default=60, ge=0)  # the service signs one this often; 0: never
 
     @property
     def store(self) -> str:
