@@ -126,6 +126,31 @@ def audit_verify() -> None:
         raise typer.Exit(1)
 
 
+@audit_app.command("ownership")
+def audit_ownership(
+    village: Annotated[str, typer.Option(help="8-digit village code")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 date or date-time; now if left out")] = None,
+) -> None:
+    """Who held each parcel of a village at a recorded time, folded from the log."""
+    from api.features import ownership
+    from api.routes.parcels import instant_of
+    from projections.history import village_as_of
+
+    services = build(Settings(), inline_projections=False)
+    instant = instant_of(as_of) if as_of else None
+    with services.queries.engine.connect() as connection:
+        rows = [ownership(r) for r in village_as_of(connection, village, instant)]
+    services.close()
+    table = Table(title=f"Village {village} as of {instant or 'now'}")
+    for column in ("NIB", "status", "right", "certificate", "ed.", "holders"):
+        table.add_column(column, no_wrap=column != "holders")
+    for row in rows:
+        holders = ", ".join(f"{h['name']} ({h['share']})" for h in row["holders"])
+        table.add_row(row["nib"], row["status"], row["right_type"] or "-", row["certificate_number"] or "-",
+                      str(row["edition"] or "-"), holders or "-")
+    console.print(table)
+
+
 @audit_app.command("export")
 def audit_export(out: Annotated[Path, typer.Option(help="folder for the bundle")]) -> None:
     """Write an auditor's bundle; check it offline with `python -m registry.audit FOLDER`."""

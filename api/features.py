@@ -61,3 +61,13 @@ def history_entry(event: LogEvent) -> dict[str, Any]:
         "effective_at": event.data["effective_at"], "actor": event.data["actor"], "source": event.data["source"],
         "command_id": event.data["command_id"], "details": details, "hash": event.data.get("hash"),
     }
+
+
+def ownership(row: dict[str, Any]) -> dict[str, Any]:
+    """A parcel's status and who held its right, without its geometry."""
+    title = row["title"]
+    live = title is not None and title["status"] == "active" and row["status"] == "active"
+    return {"nib": row["nib"], "status": row["status"], "area_m2": float(row["area_m2"]),
+            "right_type": title["right_type"] if live else None,
+            "certificate_number": title["certificate_number"] if live else None,
+            "edition": title["edition"] if live else None, "holders": title["holders"] if live else []}

@@ -48,3 +48,29 @@ def state_after(events: list[LogEvent], position: int | None = None, recorded_by
         batch.apply(event)
     rows = list(batch.rows.values())
     return rows[0] if rows else None
+
+
+def village_as_of(connection: Connection, village_code: str, recorded_by: str | None) -> list[Row]:
+    """Every parcel of a village as it stood at a recorded time, folded from the log in one pass.
+
+    The village's parcels and the titles ever registered on them are found through the read
+    models; their events are then read in log order and folded together.
+    """
+    nibs = [r[0] for r in connection.execute(
+        text("SELECT nib FROM landreg_parcels WHERE village_code = :v"), {"v": village_code}).all()]
+    if not nibs:
+        return []
+    numbers = connection.execute(
+        text("SELECT certificate_number FROM landreg_certificates WHERE nib IN :nibs")
+        .bindparams(bindparam("nibs", expanding=True)), {"nibs": nibs}).scalars().all()
+    ids = {parcels.parcel_id(n) for n in nibs} | {parcels.title_id(n) for n in numbers}
+    events: list[LogEvent] = []
+    chosen = sorted(ids)
+    for start in range(0, len(chosen), 5_000):
+        events += _events_of(connection, set(chosen[start:start + 5_000]))
+    events.sort(key=lambda e: e.position)
+    batch = parcels.Batch([])
+    for event in events:
+        if recorded_by is None or event.recorded_at <= recorded_by:
+            batch.apply(event)
+    return sorted(batch.rows.values(), key=lambda r: r["nib"])

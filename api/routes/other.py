@@ -7,7 +7,10 @@ from fastapi import APIRouter, Query
 
 from api import features
 from api.deps import Auditor, Reader, Registry
+from api.features import ownership
 from api.responses import Json
+from api.routes.parcels import instant_of
+from projections.history import village_as_of
 from registry.errors import NotFound
 
 router = APIRouter(tags=["certificates"])
@@ -33,6 +36,17 @@ def verify_certificate(number: str, services: Registry,
     current = features.hash_of(title)
     return {"valid": hash.lower() == current and title["status"] == "active", "status": title["status"],
             "edition": title["edition"], "nib": title["nib"], "area_m2": float(title["area_m2"])}
+
+
+@router.get("/v1/villages/{village_code}/ownership", tags=["audit"],
+            summary="Who held each parcel of a village at a recorded time, folded from the log")
+def village_ownership(village_code: str, actor: Reader, services: Registry,
+                      as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time")] = None,
+                      ) -> dict[str, object]:
+    instant = instant_of(as_of) if as_of else None
+    with services.queries.engine.connect() as connection:
+        rows = village_as_of(connection, village_code, instant)
+    return {"village_code": village_code, "as_of": instant, "parcels": [ownership(r) for r in rows]}
 
 
 @router.get("/v1/audit/verify", tags=["audit"], summary="Recompute every hash chain and checkpoint")

@@ -86,7 +86,7 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
     else:
         with services.queries.engine.connect() as connection:
             events = parcel_events(connection, nib)
-        row = state_after(events, position=version, recorded_by=_instant(as_of) if as_of else None)
+        row = state_after(events, position=version, recorded_by=instant_of(as_of) if as_of else None)
     if row is None:
         raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
     return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
@@ -139,7 +139,7 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return minx, miny, maxx, maxy
 
 
-def _instant(text: str) -> str:
+def instant_of(text: str) -> str:
     """An as_of value as a UTC ISO time comparable with recorded times; a bare date means its end."""
     from datetime import datetime
 

@@ -48,6 +48,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/certificates/{number}"): READER,
     ("GET", "/v1/public/certificates/{number}"): PUBLIC,
     ("GET", "/v1/audit/verify"): AUDITOR,
+    ("GET", "/v1/villages/{village_code}/ownership"): READER,
     ("GET", "/health"): PUBLIC,
 }
 HEX = "0" * 64
@@ -67,7 +68,7 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 
 def call(client: TestClient, method: str, path: str, nib: str, number: str, headers: Headers) -> int:
-    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1")
+    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", village_code=nib[:8])
     if method == "GET":
         params = {"hash": HEX} if "/public/" in path else None
         return client.get(url, params=params, headers=headers).status_code
