@@ -1,11 +1,14 @@
 """Shared test data: actors, documents, holders, and a reading of everything the store holds."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 import sqlalchemy
 from sqlalchemy import text
 
+from registry import errors
 from registry.application import Registry
 from registry.values import Actor
 from tests.geometries import square
@@ -58,6 +61,15 @@ def store_state(registry: Registry) -> dict[str, Any]:
             "counters": rows("SELECT scope, key, value FROM landreg_counters ORDER BY 1, 2"),
             "commands": rows("SELECT command_id FROM landreg_commands ORDER BY 1"),
         }
+
+
+def assert_rejected(registry: Registry, error: type[errors.RegistryError], call: Callable[[], Any]) -> Any:
+    """Run `call`, expect `error`, and prove the store is exactly as it was."""
+    before = store_state(registry)
+    with pytest.raises(error) as caught:
+        call()
+    assert store_state(registry) == before
+    return caught.value
 
 
 def event_count(registry: Registry) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,21 +30,13 @@ from tests.support import (
     SURVEY,
     SURVEYOR,
     VILLAGE,
+    assert_rejected,
     citizen,
     store_state,
     survey,
     table_names,
     titled,
 )
-
-
-def assert_rejected(registry: Registry, error: type[errors.RegistryError], call: Callable[[], Any]) -> Any:
-    """Run `call`, expect `error`, and prove the store is exactly as it was."""
-    before = store_state(registry)
-    with pytest.raises(error) as caught:
-        call()
-    assert store_state(registry) == before
-    return caught.value
 
 
 def with_point(geometry: dict[str, Any], index: int, point: list[Any]) -> dict[str, Any]:

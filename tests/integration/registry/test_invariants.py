@@ -2,9 +2,6 @@
 and nothing at all is written (events, snapshots, guard rows, serials, command log)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 
 from registry import errors
@@ -19,6 +16,7 @@ from tests.support import (
     SURVEY,
     SURVEYOR,
     VILLAGE,
+    assert_rejected,
     citizen,
     company,
     foreigner,
@@ -26,16 +24,6 @@ from tests.support import (
     survey,
     titled,
 )
-
-
-def assert_rejected(registry: Registry, error: type[errors.RegistryError], call: Callable[[], Any]) -> Any:
-    """Run `call`, expect `error`, and prove the store is exactly as it was."""
-    before = store_state(registry)
-    with pytest.raises(error) as caught:
-        call()
-    assert store_state(registry) == before
-    return caught.value
-
 
 # 1. Geometry is valid ---------------------------------------------------------------------
 
