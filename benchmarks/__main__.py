@@ -29,9 +29,23 @@ def read_side_command(
     reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
 ) -> None:
     """Rebuild throughput and query latency against raw SQL, on PostgreSQL."""
-    figures = read_side.run(url, parcels, report=console.print, reuse=reuse)
-    table = Table(title=f"read side, {parcels:,} parcels, {platform.processor() or platform.machine()}, "
-                        f"{os.cpu_count()} cores")
+    _print(f"read side, {parcels:,} parcels", read_side.run(url, parcels, report=console.print, reuse=reuse))
+
+
+@app.command("audit")
+def audit_command(
+    parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
+) -> None:
+    """Audit verify throughput against a raw read and raw sha256 of the same rows."""
+    from benchmarks import audit_side
+
+    _print(f"audit verify, {parcels:,} parcels", audit_side.run(url, parcels, console.print, reuse))
+
+
+def _print(title: str, figures: list[read_side.Figure]) -> None:
+    table = Table(title=f"{title}, {platform.machine()}, {os.cpu_count()} cores")
     for column in ("figure", "landreg", "peer", "unit", "ratio", "peer is", "target"):
         table.add_column(column)
     for f in figures:

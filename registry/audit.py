@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -21,8 +21,7 @@ from registry.checkpoint import merkle_root, signed_bytes
 CHECKPOINT = "registry.checkpoint:Checkpoints.Recorded"
 
 
-@dataclass(frozen=True)
-class StoredRow:
+class StoredRow(NamedTuple):
     """One row of the log as stored: position, aggregate, version, topic and decoded state."""
 
     position: int
@@ -71,21 +70,26 @@ class _Chains:
 
 
 def _link(chains: _Chains, row: StoredRow) -> Break | None:
-    version, previous, name, nib = chains.last.get(row.originator_id, (0, GENESIS, None, None))
-    name = name or row.state.get("certificate_number") or row.state.get("nib")
-    nib = nib or row.state.get("nib")
-    where: dict[str, Any] = {"aggregate": name, "nib": nib, "originator_id": row.originator_id, "version": row.version,
-             "position": row.position, "line": row.line}
+    """Check one event against the one before it in its aggregate; the hot loop of a verify."""
+    known = chains.last.get(row.originator_id)
+    version, previous, name, nib = known or (0, GENESIS, row.state.get("certificate_number") or
+                                             row.state.get("nib"), row.state.get("nib"))
+    stored = row.state.get("hash")
     if row.version != version + 1:
-        return Break(f"version {row.version} follows version {version}: an event was deleted, inserted or "
-                     "moved", **where)
-    if row.state.get("hash") != stored_digest(previous, row.topic, row.originator_id, row.version, row.state):
-        return Break("the stored hash does not match the event's contents: the event was altered", **where)
-    chains.last[row.originator_id] = (row.version, row.state["hash"], name, nib)
-    chains.hashes.append((row.position, row.state["hash"]))
+        return _where(f"version {row.version} follows version {version}: an event was deleted, inserted or "
+                      "moved", row, name, nib)
+    if stored != stored_digest(previous, row.topic, row.originator_id, row.version, row.state):
+        return _where("the stored hash does not match the event's contents: the event was altered", row, name, nib)
+    chains.last[row.originator_id] = (row.version, stored, name, nib)
+    chains.hashes.append((row.position, stored))
     if row.topic == CHECKPOINT:
         chains.checkpoints.append(row)
     return None
+
+
+def _where(reason: str, row: StoredRow, name: str | None, nib: str | None) -> Break:
+    return Break(reason, aggregate=name, nib=nib, originator_id=row.originator_id, version=row.version,
+                 position=row.position, line=row.line)
 
 
 def _checkpoint(chains: _Chains, row: StoredRow, public_key: str, since: int) -> Break | None:

@@ -2,8 +2,9 @@
 aggregate || canonical bytes of the event), computed when the event is made and stored in it.
 
 The canonical bytes are sorted-key JSON of the event's topic, aggregate id, version and fields,
-with Decimal, datetime and UUID written as strings. The same bytes are rebuilt from the stored
-row by `stored_digest`, so a verifier needs only the log, never the domain classes.
+each field written the way the event store writes it (Decimal, datetime and UUID as the library's
+typed strings). So a verifier hashes the stored state as it finds it, needing neither the domain
+classes nor a rewrite of every value, and a changed byte of meaning changes the hash.
 """
 from __future__ import annotations
 
@@ -18,44 +19,41 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 GENESIS = "0" * 64
-NOT_HASHED = ("hash",)
 
 
-def canonical(value: Any) -> Any:
-    """Plain JSON values: what the event says, in one spelling only."""
+def stored_form(value: Any) -> Any:
+    """A value as the event store's JSON transcoder writes it.
+
+    >>> stored_form({"area_m2": Decimal("1.50")})
+    {'area_m2': {'_type_': 'decimal_str', '_data_': '1.50'}}
+    """
     if isinstance(value, dict):
-        if "_type_" in value and "_data_" in value:  # a value as the library's transcoder stored it
-            return _stored(value)
-        return {str(k): canonical(v) for k, v in value.items()}
+        return {str(k): stored_form(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [canonical(v) for v in value]
-    if isinstance(value, (Decimal, uuid.UUID)):
-        return str(value)
+        return [stored_form(v) for v in value]
+    if isinstance(value, Decimal):
+        return {"_type_": "decimal_str", "_data_": str(value)}
     if isinstance(value, datetime):
-        return value.isoformat()
+        return {"_type_": "datetime_iso", "_data_": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"_type_": "uuid_hex", "_data_": value.hex}
     return value
 
 
-def _stored(value: dict[str, Any]) -> Any:
-    if value["_type_"] == "uuid_hex":
-        return str(uuid.UUID(value["_data_"]))
-    return canonical(value["_data_"])
+def stored_digest(previous: str, topic: str, originator_id: str, version: int, state: dict[str, Any]) -> str:
+    """The hash of one event from its stored state (its own `hash` field left out).
 
-
-def digest(previous: str, topic: str, originator_id: str, version: int, fields: dict[str, Any]) -> str:
-    """The hash of one event given the hash before it in its aggregate.
-
-    >>> digest(GENESIS, "t", "id", 1, {}) == digest(GENESIS, "t", "id", 1, {})
+    >>> stored_digest(GENESIS, "t", "id", 1, {"hash": "x"}) == stored_digest(GENESIS, "t", "id", 1, {})
     True
     """
-    body = {"topic": topic, "originator_id": originator_id, "version": version,
-            "fields": canonical({k: v for k, v in fields.items() if k not in NOT_HASHED})}
+    fields = {k: v for k, v in state.items() if k != "hash"}
+    body = {"topic": topic, "originator_id": originator_id, "version": version, "fields": fields}
     return hashlib.sha256(bytes.fromhex(previous) + orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def stored_digest(previous: str, topic: str, originator_id: str, version: int, state: dict[str, Any]) -> str:
-    """The hash a stored event should carry, recomputed from its row."""
-    return digest(previous, topic, originator_id, version, state)
+def digest(previous: str, topic: str, originator_id: str, version: int, fields: dict[str, Any]) -> str:
+    """The hash of an event being made, from its field values."""
+    return stored_digest(previous, topic, originator_id, version, stored_form(fields))
 
 
 class ChainedAggregate(Aggregate):
