@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from projections import certificates, parcels
 from projections.log import LogEvent
 from projections.tables import swap
+from registry import store
 from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
 
-FOOTPRINTS = "landreg_footprints"
+FOOTPRINTS = store.FOOTPRINTS_TABLE
 
 
 class ReadModel(Protocol):
@@ -28,7 +29,7 @@ class ReadModel(Protocol):
 
 
 @cache
-def _footprints(dialect: str, suffix: str) -> PostgisFootprints | SqliteFootprints:
+def footprint_index(dialect: str, suffix: str) -> PostgisFootprints | SqliteFootprints:
     name = f"{FOOTPRINTS}{suffix}"
     return PostgisFootprints(name) if dialect == "postgresql" else SqliteFootprints(name)
 
@@ -51,13 +52,13 @@ class ParcelsModel:
         for table in self.tables(suffix):
             table.create(engine, checkfirst=True)
         if suffix:
-            _footprints(engine.dialect.name, suffix).create(engine)
+            footprint_index(engine.dialect.name, suffix).create(engine)
 
     def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
         pairs = parcels.apply(session, _parcel_tables(suffix), events)
         if not rebuilding:
             return
-        index = _footprints(session.get_bind().dialect.name, suffix)
+        index = footprint_index(session.get_bind().dialect.name, suffix)
         index.remove_many(session, [b["nib"] for b, _ in pairs if b is not None and b["status"] == "active"])
         index.add_many(session, [(a["nib"], a["village_code"], a["wgs84"]) for _, a in pairs if a["status"] == "active"])
 

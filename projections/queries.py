@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from projections.models import _footprints
+from projections.models import footprint_index
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
@@ -54,7 +54,7 @@ class Queries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        self.index = _footprints(engine.dialect.name, "")
+        self.index = footprint_index(engine.dialect.name, "")
 
     def parcel(self, nib: str) -> Row | None:
         rows = self._rows(PARCEL, {"nib": nib})

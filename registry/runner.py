@@ -69,7 +69,7 @@ class CommandRunner(Application[uuid.UUID]):
         _prepare_sqlite_folder(self.settings.database_url)
         super().__init__(env=library_env(self.settings))
         engine = self.factory.datastore.engine  # type: ignore[attr-defined]
-        self.footprints = footprint_index(engine)
+        self.footprints = footprint_index(engine.dialect.name)
         create_schema(engine, self.footprints)
         self.guard = SpatialGuard(self.footprints, self.settings)
 

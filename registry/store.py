@@ -22,6 +22,7 @@ from spatial.index_sqlite import SqliteFootprints
 APPLICATION_NAME = "landreg"
 EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 COMMANDS_TABLE = f"{APPLICATION_NAME}_commands"
+FOOTPRINTS_TABLE = f"{APPLICATION_NAME}_footprints"
 
 metadata = MetaData()
 
@@ -89,9 +90,9 @@ def library_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def footprint_index(engine: Engine) -> PostgisFootprints | SqliteFootprints:
-    """The spatial index adapter for this database."""
-    return PostgisFootprints() if engine.dialect.name == "postgresql" else SqliteFootprints()
+def footprint_index(dialect: str, table: str = FOOTPRINTS_TABLE) -> PostgisFootprints | SqliteFootprints:
+    """The spatial index adapter for this database dialect (the overlap guard's table by default)."""
+    return PostgisFootprints(table) if dialect == "postgresql" else SqliteFootprints(table)
 
 
 class PostgisMissing(RuntimeError):
