@@ -28,16 +28,22 @@ ASGI = Callable[[Scope, Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The landreg HTTP service (OpenAPI at /docs)."""
-    services = services or build(settings or Settings())
+    settings = settings or (services.settings if services else Settings())
+    services = services or build(settings, inline_projections=settings.projections == "inline")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        worker = threading.Thread(target=_checkpoints, args=(services, stop), name="audit-checkpoints", daemon=True)
-        worker.start()
+        workers = [threading.Thread(target=_checkpoints, args=(services, stop), name="audit-checkpoints", daemon=True)]
+        if services.registry.after_save is None:  # read models follow the log instead of running inline
+            workers.append(threading.Thread(target=services.projector.follow, args=(stop,), name="projections",
+                                            daemon=True))
+        for worker in workers:
+            worker.start()
         yield
         stop.set()
-        worker.join(10)
+        for worker in workers:
+            worker.join(10)
         services.close()
 
     app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,

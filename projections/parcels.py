@@ -163,6 +163,7 @@ def load(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list
 
 def apply(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list[tuple[Row | None, Row]]:
     """Fold a batch into the parcels table and its derived tables; returns (before, after) pairs."""
+    events = [e for e in events if e.kind.startswith(("Parcel.", "Title."))]  # not audit checkpoints
     batch = Batch(load(session, tables, events))
     for event in events:
         batch.apply(event)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LANDREG_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Read models: "inline" (in each command's transaction: read-your-writes) or "async" (a
+    # follower in the service catches up from its position and follows the log).
+    projections: Literal["inline", "async"] = "inline"
     # Where queries read; a streaming replica of database_url in production. Unset: database_url.
     read_database_url: str | None = None
     # Overlap guard: an overlap is tolerated only when it is within both limits.

@@ -148,3 +148,12 @@ def _wait_until(condition: Any, seconds: float = 30.0) -> None:
                 raise AssertionError("condition not reached in time")
     finally:
         timer.cancel()
+
+
+def test_audit_checkpoints_pass_through_the_read_models(services: Services) -> None:
+    from registry.values import Actor
+
+    services.registry.submit_survey(VILLAGE, square(LON, LAT, 30), SURVEY, actor=SURVEYOR)
+    services.registry.make_checkpoint(actor=Actor("auditor-1", "auditor"))
+    assert all(status.lag == 0 for status in services.projector.status())
+    assert len(services.queries.in_village(VILLAGE).items) == 1
