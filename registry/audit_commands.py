@@ -21,6 +21,8 @@ from registry.values import Actor
 
 
 def _uuid_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     return str(uuid.UUID(bytes=bytes(value))) if isinstance(value, (bytes, memoryview)) else str(value)
 
 
@@ -37,19 +39,23 @@ class AuditCommands(CommandRunner):
     """Checkpoints, verification and export."""
 
     def log_rows(self, after: int = 0, until: int | None = None, batch: int = 10_000) -> Iterator[StoredRow]:
-        """The stored log in order, read in batches, each row's state decoded."""
-        bound = "" if until is None else " AND id <= :until"
-        while True:
-            with self.engine.connect() as connection:
-                rows = connection.execute(text(
-                    f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-                    f"WHERE id > :after{bound} ORDER BY id LIMIT :limit"),
-                    {"after": after, "until": until, "limit": batch}).all()
-            for row in rows:
-                yield StoredRow(row[0], _uuid_text(row[1]), row[2], row[3], _state(row[4]))
-            if len(rows) < batch:
-                return
-            after = rows[-1][0]
+        """The stored log in order, streamed through one driver cursor (server-side on PostgreSQL)."""
+        postgres = self.engine.dialect.name == "postgresql"
+        originator = "originator_id::text" if postgres else "originator_id"
+        bound = "" if until is None else f" AND id <= {int(until)}"
+        sql = (f"SELECT id, {originator}, originator_version, topic, state FROM {EVENTS_TABLE} "
+               f"WHERE id > {int(after)}{bound} ORDER BY id")
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor("landreg_log") if postgres else connection.cursor()
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(batch):
+                for row in rows:
+                    yield StoredRow(row[0], _uuid_text(row[1]), row[2], row[3], _state(row[4]))
+            cursor.close()
+        finally:
+            connection.rollback()
+            connection.close()
 
     def public_key(self) -> str:
         return signing.public_hex(signing.load_or_create(self.settings.audit_key_file))
