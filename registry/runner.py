@@ -158,7 +158,6 @@ class CommandRunner(Application[uuid.UUID]):
             record_command(session, command_id, name, fingerprint, result)
         return result
 
-
     def earlier_result(self, command_id: str) -> tuple[str, str, Result] | None:
         """What a command id already recorded returned, read outside any command's transaction."""
         with self.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
