@@ -15,6 +15,7 @@ from api.auth import TokenStore
 from api.bootstrap import Services, build
 from api.responses import Json
 from api.routes import other, parcels, titles
+from api.web import mount as mount_web_page
 from registry.errors import RegistryError
 from registry.settings import Settings
 from registry.values import Actor
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     problems.install(app)
     for module in (parcels, titles, other):
         app.include_router(module.router)
+    mount_web_page(app)  # the land office page at `/`, after the API so it shadows nothing
     app.add_middleware(BodyGuard, limit=services.settings.max_body_bytes)
     return app
 

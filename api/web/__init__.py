@@ -1,0 +1,33 @@
+"""The land office web page: static HTML, CSS and JavaScript served at `/` beside the API.
+
+No build step and no framework: `index.html` at `/`, its scripts and styles under `/web/`.
+The page talks to the same service's `/v1` API with the officer's bearer token.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+FOLDER = Path(__file__).parent
+# The page loads nothing from elsewhere: scripts, styles, connections and images stay on this origin.
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def mount(app: FastAPI) -> None:
+    """Serve the page at `/` and its assets at `/web/`; call after the API routers are included.
+
+    Plain Starlette routes, not API operations: the page is public static content, outside the
+    OpenAPI schema and the role table; the data it shows still needs the officer's token.
+    """
+    app.add_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
+    app.mount("/web", StaticFiles(directory=FOLDER / "static"), name="web")
+
+
+def index(request: Request) -> FileResponse:
+    return FileResponse(FOLDER / "index.html", media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": POLICY, "Cache-Control": "no-cache",
+                                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
