@@ -27,6 +27,8 @@ PARCEL = "SELECT * FROM landreg_parcels WHERE nib = :nib"
 CERTIFICATE = "SELECT * FROM landreg_certificates WHERE certificate_number = :number"
 BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
              "WHERE h.holder_id = :holder AND h.nib > :after ORDER BY h.nib LIMIT :limit")
+BY_HOLDER_NAME = ("SELECT * FROM landreg_parcels WHERE nib IN (SELECT nib FROM landreg_holdings "
+                  "WHERE lower(holder_name) LIKE :pattern ESCAPE '!') AND nib > :after ORDER BY nib LIMIT :limit")
 IN_VILLAGE = "SELECT * FROM landreg_parcels WHERE village_code = :village AND nib > :after ORDER BY nib LIMIT :limit"
 BY_NIBS = "SELECT * FROM landreg_parcels WHERE nib IN ({marks}) ORDER BY nib"
 STATS = "SELECT * FROM landreg_village_stats WHERE village_code = :village ORDER BY right_type"
@@ -66,6 +68,12 @@ class Queries:
 
     def by_holder(self, holder_id: str, after: str = "", limit: int = 100) -> Page:
         return self._page(BY_HOLDER, {"holder": holder_id, "after": after}, limit)
+
+    def by_holder_name(self, name: str, after: str = "", limit: int = 100) -> Page:
+        """Parcels held by anyone whose name contains `name` (any case). A scan of the holdings:
+        at national scale it wants a trigram index (pg_trgm) on holder_name."""
+        escaped = name.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        return self._page(BY_HOLDER_NAME, {"pattern": f"%{escaped}%", "after": after}, limit)
 
     def in_village(self, village_code: str, after: str = "", limit: int = 100) -> Page:
         return self._page(IN_VILLAGE, {"village": village_code, "after": after}, limit)

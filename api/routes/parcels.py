@@ -101,19 +101,23 @@ def history(nib: str, actor: Reader, services: Registry) -> dict[str, object]:
     return {"nib": nib, "events": [features.history_entry(e) for e in events]}
 
 
-@router.get("", summary="Parcels by holder, village or box (keyset pages)")
+@router.get("", summary="Parcels by holder id, holder name, village or box (keyset pages)")
 def list_parcels(
     actor: Reader, services: Registry,
     holder: str | None = None, village: str | None = None,
+    holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "",
 ) -> dict[str, object]:
-    chosen = [name for name, value in (("holder", holder), ("village", village), ("bbox", bbox)) if value]
+    given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
+    chosen = [name for name, value in given if value]
     if len(chosen) != 1:
-        raise InvalidInput("holder|village|bbox", "give exactly one of holder, village or bbox")
+        raise InvalidInput("holder|holder_name|village|bbox", "give exactly one of holder, holder_name, village or bbox")
     queries = services.queries
     if holder:
         page = queries.by_holder(holder, cursor, limit)
+    elif holder_name:
+        page = queries.by_holder_name(holder_name, cursor, limit)
     elif village:
         page = queries.in_village(village, cursor, limit)
     else:

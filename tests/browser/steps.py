@@ -35,7 +35,7 @@ def sign_in(page: Any, bearer: str, accepted: bool = True) -> None:
 
 
 def search(page: Any, text: str) -> None:
-    page.get_by_label("NIB, certificate, holder id or village").fill(text)
+    page.get_by_label("NIB, certificate, holder id or name, or village").fill(text)
     page.get_by_role("button", name="Search").click()
 
 

@@ -141,3 +141,11 @@ def test_a_subdivided_parcel_is_drawn_dashed_with_its_children_listed(
     expect(page.locator("#card-nib")).to_have_text(children[0])
     expect(page.locator("#card-lineage").get_by_role("button", name=parent)).to_be_visible()
     expect(page.locator(f'#layer-lineage path.retired[data-nib="{parent}"]')).to_have_count(1)
+
+
+def test_search_by_part_of_a_holder_name_lists_their_parcels(services: Services, app: FastAPI, page: Any) -> None:
+    demo.run(services.registry)
+    sign_in(page, token(app, "officer"))
+    search(page, "komariah")
+    expect(page.locator("#results-summary")).to_contain_text("for holder name komariah")
+    expect(page.locator("#results")).to_contain_text(BUYER)

@@ -152,3 +152,13 @@ def test_parcel_lives_from_survey_to_subdivision_over_http(
     assert at_version.headers["etag"] == f'"{first["version"]}"'
     after_sale = client.get(f"/v1/parcels/{nib}", params={"version": second["version"]}, headers=auditor)
     assert holders_of(after_sale.json()) == [SARI]
+
+
+def test_parcels_are_found_by_part_of_a_holder_name(client, officer, titled_nib) -> None:  # type: ignore[no-untyped-def]
+    holders = client.get(f"/v1/parcels/{titled_nib}", headers=officer).json()["properties"]["title"]["holders"]
+    part = holders[0]["name"][1:5].upper()
+    found = client.get("/v1/parcels", params={"holder_name": part}, headers=officer)
+    assert found.status_code == 200
+    assert titled_nib in [f["id"] for f in found.json()["features"]]
+    nothing = client.get("/v1/parcels", params={"holder_name": "%%%"}, headers=officer)
+    assert nothing.status_code == 200 and nothing.json()["features"] == []

@@ -55,7 +55,8 @@ export function guessKind(text) {
   if (/^\d{13}$/.test(text)) return "nib";
   if (/^\d{14}$/.test(text)) return "certificate";
   if (/^\d{8}$/.test(text)) return "village";
-  return "holder";
+  if (/^[\d-]+$/.test(text)) return "holder";
+  return "holder_name";
 }
 
 export const q = encodeURIComponent;

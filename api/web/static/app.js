@@ -94,7 +94,8 @@ async function search(kind, text) {
     throw error;
   }
   if (ticket !== state.searchTicket) return;
-  const label = { nib: "NIB", certificate: "certificate", holder: "holder", village: "village" }[which];
+  const label = { nib: "NIB", certificate: "certificate", holder: "holder", holder_name: "holder name",
+                  village: "village" }[which];
   $("results-summary").textContent = `${features.length} parcel${features.length === 1 ? "" : "s"} for ${label} ${text}`
     + (truncated ? " (more not loaded)" : "")
     + (features.length > LIST_MOST ? `; the list shows the first ${LIST_MOST}, the map all` : "");
