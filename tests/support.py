@@ -1,7 +1,8 @@
 """Shared test data: actors, documents, holders, and a reading of everything the store holds."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -101,3 +102,28 @@ def survey_in_another_process(url: str, geometry: dict[str, Any], start: Any) ->
     finally:
         registry.close()
         registry.engine.dispose()
+
+
+@contextmanager
+def serving(app: Any, wait_s: float = 30) -> Iterator[str]:
+    """uvicorn serving `app` on a free loopback port in a thread: yields the base URL, then stops it.
+    `wait_s` bounds the waiting; it is not an assertion about speed."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + wait_s
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(wait_s)
+        assert not thread.is_alive(), "uvicorn did not stop"

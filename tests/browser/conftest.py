@@ -6,23 +6,20 @@ LANDREG_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
 from api.bootstrap import Services
+from tests.support import serving
 
 CHROMIUM = Path(os.environ.get("LANDREG_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("LANDREG_REQUIRE_BROWSER", "") not in ("", "0")
 VIEWPORT = {"width": 1366, "height": 768}
-STARTUP_WAIT_S = 30  # a bound on waiting, not an assertion about speed
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -62,20 +59,8 @@ def app(services: Services) -> FastAPI:
 @pytest.fixture
 def served(app: FastAPI) -> Iterator[str]:
     """The base URL of uvicorn serving the app (API and page) on a free loopback port."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-browser", daemon=True)
-    thread.start()
-    waited = 0.0
-    while not server.started and thread.is_alive() and waited < STARTUP_WAIT_S:
-        time.sleep(0.02)
-        waited += 0.02
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_WAIT_S)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
