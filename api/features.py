@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.log import LogEvent
+from projections.log import LogEvent, plain
 from registry.certificate import certificate_hash
 from spatial.geometry import from_wkb_hex, to_geojson
 
@@ -51,11 +51,9 @@ def history_entry(event: LogEvent) -> dict[str, Any]:
     details = {k: v for k, v in event.data.items() if k not in COMMON}
     if "shape" in details:
         shape = details.pop("shape")
-        details["area_m2"] = shape["area_m2"]["_data_"] if isinstance(shape["area_m2"], dict) else shape["area_m2"]
+        details["area_m2"] = shape["area_m2"]
         details["crs"] = f"EPSG:{shape['epsg']}"
-    for key, value in list(details.items()):
-        if isinstance(value, dict) and "_type_" in value:
-            details[key] = value["_data_"]
+    details = {key: plain(value) for key, value in details.items()}
     return {
         "version": event.position, "type": event.kind, "recorded_at": event.recorded_at,
         "effective_at": event.data["effective_at"], "actor": event.data["actor"], "source": event.data["source"],

@@ -29,7 +29,6 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.ParcelNotActive: (409, "Parcel is not active"),
     errors.TitleAlreadyRegistered: (409, "Parcel already has a title"),
     errors.MortgageError: (409, "Mortgage rule broken"),
-    errors.EditionError: (409, "Not the latest edition"),
     errors.VersionConflict: (409, "Stale version"),
     errors.CommandIdReused: (422, "Idempotency key reused for another request"),
     errors.SerialsExhausted: (409, "No serial numbers left"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -28,6 +29,7 @@ ORIGIN = (233_000.0, 814_000.0)
 CELL_M = 20.0
 PER_VILLAGE = 10_000  # a village is a 100 x 100 block of cells
 ACTOR = Actor("bench", "officer")
+TODAY = date(2026, 1, 1)  # the legal day the synthetic history is checked against
 SOURCE = {"kind": "deed", "number": "BENCH-1", "date": "2025-01-01", "sha256": "e" * 64}
 
 
@@ -60,12 +62,11 @@ def parcel_events(village: str, serial: int, shape: tuple[str, str, Decimal], rn
     holder = {"id": f"31{rng.randrange(10**14):014d}", "name": "Warga", "kind": "citizen", "share": "1/1"}
     title = Title.register(number, nib, "HM", [holder], None, shape[2], provenance)
     parcel.record_title(number, provenance)
-    today = __import__("datetime").date(2026, 1, 1)
     if rng.random() < 0.3:
         buyer = {**holder, "id": f"32{rng.randrange(10**14):014d}"}
-        title.transfer("sale", [buyer], [], today, provenance)
+        title.transfer("sale", [buyer], [], TODAY, provenance)
     if rng.random() < 0.2:
-        title.register_mortgage({"id": "bank", "name": "Bank"}, Decimal("100000000.00"), None, today, provenance)
+        title.register_mortgage({"id": "bank", "name": "Bank"}, Decimal("100000000.00"), None, TODAY, provenance)
     return [*parcel.collect_events(), *title.collect_events()]
 
 

@@ -2,13 +2,14 @@
 objects (the read side depends on the stored event schema, not on the domain classes)."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from registry.store import uuid_text
 
 EVENTS_TABLE = "landreg_events"
 
@@ -35,18 +36,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _uuid_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, (bytes, memoryview)):
-        return str(uuid.UUID(bytes=bytes(value)))
-    return str(uuid.UUID(str(value)))
-
-
 def decode(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> LogEvent:
-    return LogEvent(position, _uuid_text(originator_id), version, topic.partition(":")[2], orjson.loads(state))
+    return LogEvent(position, uuid_text(originator_id), version, topic.partition(":")[2], orjson.loads(state))
 
 
 def read(session: Session, after: int, limit: int, until: int | None = None) -> list[LogEvent]:

@@ -6,7 +6,6 @@ batch's events into them in memory, and writes back only what changed.
 """
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -28,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from projections import bulk, title_state
 from projections.log import LogEvent, plain
+from registry import identifiers
 
 Row = dict[str, Any]
-NAMESPACE = uuid.UUID("6f1c8a52-3c1e-5b7e-9a57-4c0d2a1e9b10")  # registry.identifiers.NAMESPACE
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
 UNTITLED = "-"
 
@@ -80,11 +79,11 @@ class ParcelTables:
 
 
 def parcel_id(nib: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"parcel:{nib}"))
+    return str(identifiers.parcel_id(nib))
 
 
 def title_id(number: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"title:{number}"))
+    return str(identifiers.title_id(number))
 
 
 def fold_parcel(row: Row | None, event: LogEvent) -> Row:

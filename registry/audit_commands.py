@@ -1,7 +1,6 @@
 """The auditor's use cases on the live store: make a checkpoint, verify the log, export a bundle."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,15 +14,9 @@ from registry import signing
 from registry.audit import Report, StoredRow, verify
 from registry.checkpoint import STREAM_ID, Checkpoints, merkle_root, signed_bytes
 from registry.runner import CommandRunner, Result, use_case
-from registry.store import EVENTS_TABLE
+from registry.store import EVENTS_TABLE, uuid_text
 from registry.unit_of_work import UnitOfWork
 from registry.values import Actor
-
-
-def _uuid_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return str(uuid.UUID(bytes=bytes(value))) if isinstance(value, (bytes, memoryview)) else str(value)
 
 
 def _state(stored: Any) -> dict[str, Any]:
@@ -51,7 +44,7 @@ class AuditCommands(CommandRunner):
             cursor.execute(sql)
             while rows := cursor.fetchmany(batch):
                 for row in rows:
-                    yield StoredRow(row[0], _uuid_text(row[1]), row[2], row[3], _state(row[4]))
+                    yield StoredRow(row[0], uuid_text(row[1]), row[2], row[3], _state(row[4]))
             cursor.close()
         finally:
             connection.rollback()

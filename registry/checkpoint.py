@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import orjson
 
 from registry.chain import ChainedAggregate
+from registry.identifiers import NAMESPACE
 from registry.provenance import Provenance, RecordedEvent
 
-STREAM_ID = uuid.uuid5(uuid.UUID("6f1c8a52-3c1e-5b7e-9a57-4c0d2a1e9b10"), "audit:checkpoints")
+STREAM_ID = uuid.uuid5(NAMESPACE, "audit:checkpoints")
 
 
 def merkle_root(hashes: list[str]) -> str:

@@ -101,12 +101,6 @@ class MortgageError(RegistryError):
     code = "mortgage_invalid"
 
 
-class EditionError(RegistryError):
-    """Invariant 10: only the latest certificate edition is valid."""
-
-    code = "stale_edition"
-
-
 class VersionConflict(RegistryError):
     """Invariant 11: the aggregate changed since the version the command expected."""
 

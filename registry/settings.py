@@ -1,9 +1,8 @@
 """The one typed reader of the environment (prefix LANDREG_)."""
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,7 +55,3 @@ class Settings(BaseSettings):
     def store(self) -> str:
         """'sqlite' or 'postgresql', from the database URL."""
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
-
-    def mortgage_amount_limit(self) -> Decimal:
-        """The largest amount a mortgage may secure (a guard against typos)."""
-        return Decimal("1e18")

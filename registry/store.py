@@ -3,6 +3,7 @@ and how a command's transaction begins. Section 3a of DESIGN.md says why it is d
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -169,6 +170,15 @@ def record_command(session: Session, command_id: str, name: str, fingerprint: st
     session.execute(commands.insert().values(
         command_id=command_id, name=name, fingerprint=fingerprint, result=json.dumps(result, sort_keys=True),
     ))
+
+
+def uuid_text(value: Any) -> str:
+    """An aggregate id as read from the events table (UUID, text, or SQLite's 16 bytes) as text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, memoryview)):
+        return str(uuid.UUID(bytes=bytes(value)))
+    return str(value)
 
 
 def clash(error: IntegrityError) -> str:

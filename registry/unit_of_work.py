@@ -18,6 +18,7 @@ from registry.store import lock_parcels, next_serial
 from registry.title import Title
 from registry.values import Actor
 from spatial.crs import Footprint
+from spatial.geometry import to_wkb_hex
 
 if TYPE_CHECKING:
     from registry.runner import CommandRunner
@@ -27,8 +28,6 @@ A = TypeVar("A", bound=Aggregate)
 
 def shape_of(footprint: Footprint) -> Shape:
     """Event primitives of a footprint; the area is rounded to the centimetre square."""
-    from spatial.geometry import to_wkb_hex
-
     return Shape.of(
         geometry=to_wkb_hex(footprint.geometry), epsg=footprint.epsg, wgs84=to_wkb_hex(footprint.wgs84),
         tm3_epsg=footprint.tm3_epsg, area_m2=area(footprint.area_m2),
