@@ -7,7 +7,8 @@ import inspect
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +21,7 @@ from eventsourcing.utils import Environment
 from sqlalchemy.orm import Session
 
 from registry.errors import CommandIdReused, InvalidGeometry, NotFound, StoreBusy, VersionConflict
+from registry.group_commit import GroupCommit
 from registry.guard import SpatialGuard
 from registry.identifiers import parcel_id, title_id
 from registry.parcel import Parcel
@@ -27,6 +29,7 @@ from registry.settings import Settings
 from registry.store import (
     APPLICATION_NAME,
     RegistryFactory,
+    begin_batch,
     begin_command,
     clash,
     create_schema,
@@ -64,6 +67,7 @@ class CommandRunner(Application[uuid.UUID]):
         self.settings = settings or Settings()
         self.clock = clock
         self.after_save = after_save
+        self.committer: GroupCommit | None = None
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {Parcel: interval, Title: interval}  # type: ignore[misc]
         _prepare_sqlite_folder(self.settings.database_url)
@@ -72,6 +76,14 @@ class CommandRunner(Application[uuid.UUID]):
         self.footprints = footprint_index(engine.dialect.name)
         create_schema(engine, self.footprints)
         self.guard = SpatialGuard(self.footprints, self.settings)
+        if self.settings.group_commit:
+            self.committer = GroupCommit(self.batch, self.settings.group_commit_max)
+
+    def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
+            self.committer = None
+        super().close()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
         return RegistryFactory(env)  # type: ignore[return-value]
@@ -115,14 +127,40 @@ class CommandRunner(Application[uuid.UUID]):
         self, actor: Actor, command_id: str | None, expected_version: int | None,
         work: Callable[[UnitOfWork], Result],
     ) -> Result:
-        """Run `work` in one transaction with idempotency, retrying lost races that may be retried.
+        """Run `work` in a transaction with idempotency, retrying lost races that may be retried.
 
-        Called by a method decorated with @use_case. The order inside the transaction matters
-        (DESIGN 3a): lock timeout, the command-id lookup, the use case's advisory locks, checks
-        and inline rows, then save(), then commit.
+        Called by a method decorated with @use_case, after it has parsed its input. Inside
+        `batch()` the command shares the batch's transaction; with a group committer attached,
+        it is handed to the committer's writer thread, which batches it with other waiting ones.
         """
         name, fingerprint = _current_use_case.get()
-        command_id = command_id or uuid.uuid4().hex
+        attempt = functools.partial(
+            self._with_retries, name, command_id or uuid.uuid4().hex, fingerprint, actor, expected_version, work,
+        )
+        if self.committer is not None and _in_batch.get() is None:
+            return self.committer.run(attempt)
+        return attempt()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group commit (DESIGN 8): every command executed inside shares one transaction, each
+        in its own savepoint, so a refused command rolls back alone and the others commit
+        together. The read models are brought up to date once, just before the commit."""
+        with self.recorder.transaction() as session:  # type: ignore[attr-defined]
+            begin_batch(session, self.settings)
+            batch = _Batch()
+            token = _in_batch.set(batch)
+            try:
+                yield
+            finally:
+                _in_batch.reset(token)
+            if self.after_save is not None and batch.saved:
+                self.after_save(session)
+
+    def _with_retries(
+        self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
+        work: Callable[[UnitOfWork], Result],
+    ) -> Result:
         for attempt in range(self.settings.command_retries + 1):
             try:
                 return self._attempt(name, command_id, fingerprint, actor, expected_version, work)
@@ -142,20 +180,34 @@ class CommandRunner(Application[uuid.UUID]):
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
         work: Callable[[UnitOfWork], Result],
     ) -> Result:
+        """One try. The order inside the transaction matters (DESIGN 3a): lock timeout, the
+        command-id lookup, the use case's advisory locks, checks and inline rows, then save()."""
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
-            begin_command(session, self.settings)
-            earlier = find_command(session, command_id)
-            if earlier is not None:
-                return _replay(command_id, name, fingerprint, earlier)
-            unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
-            result = work(unit)
-            if unit.pending:
-                recordings = self.save(*unit.pending)
-                # The log position of the command's last event: the version of what it changed.
-                result = {**result, "position": max(r.notification.id for r in recordings)}
-                if self.after_save is not None:
-                    self.after_save(session)
-            record_command(session, command_id, name, fingerprint, result)
+            if _in_batch.get() is None:
+                begin_command(session, self.settings)
+                return self._command(session, name, command_id, fingerprint, actor, expected_version, work)
+            with session.begin_nested():
+                return self._command(session, name, command_id, fingerprint, actor, expected_version, work)
+
+    def _command(
+        self, session: Session, name: str, command_id: str, fingerprint: str, actor: Actor,
+        expected_version: int | None, work: Callable[[UnitOfWork], Result],
+    ) -> Result:
+        earlier = find_command(session, command_id)
+        if earlier is not None:
+            return _replay(command_id, name, fingerprint, earlier)
+        unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
+        result = work(unit)
+        if unit.pending:
+            recordings = self.save(*unit.pending)
+            # The log position of the command's last event: the version of what it changed.
+            result = {**result, "position": max(r.notification.id for r in recordings)}
+            batch = _in_batch.get()
+            if batch is not None:
+                batch.saved += 1
+            elif self.after_save is not None:
+                self.after_save(session)
+        record_command(session, command_id, name, fingerprint, result)
         return result
 
     def earlier_result(self, command_id: str) -> tuple[str, str, Result] | None:
@@ -165,6 +217,15 @@ class CommandRunner(Application[uuid.UUID]):
 
 
 _current_use_case: ContextVar[tuple[str, str]] = ContextVar("landreg_use_case")
+
+
+class _Batch:
+    """The state of an open batch: how many of its commands saved events."""
+
+    saved = 0
+
+
+_in_batch: ContextVar[_Batch | None] = ContextVar("landreg_in_batch", default=None)
 UseCase = TypeVar("UseCase", bound=Callable[..., Result])
 _NOT_PAYLOAD = ("self", "actor", "command_id", "expected_version")
 

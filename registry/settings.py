@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     snapshot_interval: int = Field(default=100, ge=2)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
+    # Group commit: commands waiting at the same time share one transaction (up to this many).
+    group_commit: bool = True
+    group_commit_max: int = Field(default=200, ge=1)
     pool_size: int = Field(default=20, ge=1)
     pool_max_overflow: int = Field(default=20, ge=0)
     sqlite_busy_timeout_s: float = Field(default=30.0, ge=0)

@@ -138,6 +138,17 @@ def begin_command(session: Session, settings: Settings) -> None:
         session.execute(write_lock.update().where(write_lock.c.id == 1).values(counter=write_lock.c.counter))
 
 
+def begin_batch(session: Session, settings: Settings) -> None:
+    """The first statements of a group-commit batch.
+
+    On PostgreSQL the batch takes the events table's lock before any advisory lock, so two
+    processes' batches queue whole instead of each holding locks the other waits for.
+    """
+    begin_command(session, settings)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"))
+
+
 def lock_parcels(session: Session, nibs: list[str]) -> None:
     """Queue commands on the same parcels (PostgreSQL; SQLite already runs one writer at a time).
 
