@@ -7,7 +7,7 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
@@ -78,16 +78,17 @@ def import_file(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="GeoJSON FeatureCollection or JSON lines")],
     actor: Annotated[str, typer.Option(help="recorded as the actor of every event")] = "import",
     report: Annotated[Path | None, typer.Option(help="write refused lines here as JSON lines")] = None,
+    batch: Annotated[int, typer.Option(min=1, help="commands per transaction")] = importer.BATCH,
 ) -> None:
     """Import surveys (GeoJSON) or commands (JSON lines: {"command": ..., "args": {...}}).
 
     Each line lands whole or not at all; running the same file again resumes where it stopped.
     """
     services = build(Settings())
-    total = sum(1 for _ in importer.commands(path))
-    with Progress(console=console) as progress:
-        task = progress.add_task(f"Importing {path.name}", total=total)
-        result = importer.run(services.registry, path, Actor(actor, "system"), lambda: progress.advance(task))
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task(f"Importing {path.name}", total=importer.count(path))
+        result = importer.run(services.registry, path, Actor(actor, "system"),
+                              lambda done: progress.advance(task, done), batch)
     services.close()
     console.print(f"{result.accepted:,} accepted, {len(result.rejected):,} refused")
     for refusal in result.rejected[:20]:

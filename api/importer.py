@@ -1,12 +1,18 @@
 """`landreg import`: surveys from a GeoJSON FeatureCollection, or any commands from JSON lines.
 
-Each line (or feature) is one command in its own transaction: it lands whole or not at all.
-Its command id is derived from the file's content and the line number, so running the same file
-again after a crash skips what already landed (invariant 12) and carries on.
+The bulk path for a legacy stock. Lines are read as a stream and sent in batches: each batch is
+one transaction (group commit) in which every line is a command in its own savepoint, so a line
+lands whole or not at all and a refused line never takes the others with it. Every command still
+goes through the registry's use cases and all their invariants.
+
+A line's command id is derived from the file's content and the line number, so running the same
+file again after a crash skips what already landed (invariant 12) and carries on; a batch cut off
+by the crash had not committed and is simply done again.
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +22,13 @@ import orjson
 
 from registry.application import Registry
 from registry.errors import RegistryError
+from registry.stock_commands import FIELDS
 from registry.values import Actor
 
+# A legacy-stock line: a parcel surveyed and titled at once (registry/stock_commands.py).
+STOCK = "register_parcel"
 # Commands an import may carry: the registry's use cases (see registry/application.py).
-COMMANDS = frozenset({
+COMMANDS = frozenset({STOCK, 
     "submit_survey", "correct_boundary", "subdivide", "separate", "merge", "register_title",
     "transfer_ownership", "correct_holder_data", "register_mortgage", "release_mortgage", "place_block",
     "lift_block", "expire_block", "extend_right", "renew_right", "expire_right", "cancel_right",
@@ -35,13 +44,35 @@ class ImportReport:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
+BATCH = 500  # commands per transaction: big enough to share the flush, small enough to redo
+
+
+def is_geojson(path: Path) -> bool:
+    with path.open("rb") as file:
+        head = file.read(2_000)
+    return head.lstrip()[:1] == b"{" and b'"FeatureCollection"' in head
+
+
+def count(path: Path) -> int:
+    """How many commands the file holds, for a progress bar (lines are counted, not parsed)."""
+    if is_geojson(path):
+        return sum(1 for _ in commands(path))
+    with path.open("rb") as file:
+        return sum(1 for line in file if line.strip())
+
+
 def commands(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, command) pairs; a line that cannot be read yields the reason instead."""
-    raw = path.read_bytes()
-    if raw.lstrip()[:1] == b"{" and b'"FeatureCollection"' in raw[:2_000]:
-        yield from _features(raw)
+    """(line number, command) pairs, read as a stream; a line that cannot be read yields the
+    reason instead. A GeoJSON FeatureCollection is one document and is read whole."""
+    if is_geojson(path):
+        yield from _features(path.read_bytes())
         return
-    for number, line in enumerate(raw.splitlines(), start=1):
+    with path.open("rb") as file:
+        yield from _lines(file)
+
+
+def _lines(file: Iterator[bytes]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, line in enumerate(file, start=1):
         if not line.strip():
             continue
         try:
@@ -62,19 +93,58 @@ def _features(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
             "crs": properties.get("crs"), "survey": survey}}
 
 
-def run(registry: Registry, path: Path, actor: Actor, advance: Callable[[], None] = lambda: None) -> ImportReport:
-    """Send every command of the file; a refused one is reported and the import goes on."""
-    prefix = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def run(
+    registry: Registry, path: Path, actor: Actor, advance: Callable[[int], None] = lambda _: None,
+    batch: int = BATCH,
+) -> ImportReport:
+    """Send every command of the file, `batch` to a transaction; a refused one is reported and
+    the import goes on. `advance` is told how many lines each committed batch held."""
+    with path.open("rb") as file:
+        prefix = hashlib.file_digest(file, "sha256").hexdigest()[:16]
     report = ImportReport()
-    for number, item in commands(path):
-        reason = item if isinstance(item, str) else _send(registry, item, actor, f"import:{prefix}:{number}")
-        if reason is None:
-            report.accepted += 1
-        else:
-            report.rejected.append({"line": number, **reason} if isinstance(reason, dict) else
-                                   {"line": number, "error": "unreadable", "reason": reason})
-        advance()
+    lines = commands(path)
+    while chunk := list(itertools.islice(lines, batch)):
+        for stock, run_ in itertools.groupby(chunk, key=lambda pair: _is_stock(pair[1])):
+            sent = list(run_)
+            refused = _stock(registry, sent, actor, prefix) if stock else _batch(registry, sent, actor, prefix)
+            report.accepted += len(sent) - len(refused)
+            report.rejected += refused
+        advance(len(chunk))
     return report
+
+
+def _is_stock(item: dict[str, Any] | str) -> bool:
+    return isinstance(item, dict) and item.get("command") == STOCK and isinstance(item.get("args"), dict)
+
+
+def _batch(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefix: str) -> list[dict[str, Any]]:
+    """Commands one by one, in one transaction with a savepoint each; the refusals."""
+    refused = []
+    with registry.batch():
+        for number, item in lines:
+            reason = item if isinstance(item, str) else _send(registry, item, actor, f"import:{prefix}:{number}")
+            if reason is not None:
+                refused.append(_refusal(number, reason))
+    return refused
+
+
+def _stock(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefix: str) -> list[dict[str, Any]]:
+    """Legacy-stock lines through the bulk path, in one transaction; the refusals."""
+    unknown = [(n, set(item["args"]) - set(FIELDS)) for n, item in lines if set(item["args"]) - set(FIELDS)]
+    refused = [_refusal(n, {"error": "invalid_input", "field": "args", "reason": f"unknown fields {sorted(extra)}"})
+               for n, extra in unknown]
+    known = [(n, item["args"]) for n, item in lines if not set(item["args"]) - set(FIELDS)]
+    outcomes = registry.register_parcels([args for _, args in known],
+                                         [f"import:{prefix}:{n}" for n, _ in known], actor=actor)
+    refused += [_refusal(n, {"error": o.code, "reason": o.message, **o.details})
+                for (n, _), o in zip(known, outcomes) if isinstance(o, RegistryError)]
+    return sorted(refused, key=lambda r: r["line"])
+
+
+def _refusal(number: int, reason: dict[str, Any] | str) -> dict[str, Any]:
+    if isinstance(reason, dict):
+        return {"line": number, **reason}
+    return {"line": number, "error": "unreadable", "reason": reason}
 
 
 def _send(registry: Registry, item: dict[str, Any], actor: Actor, command_id: str) -> dict[str, Any] | None:

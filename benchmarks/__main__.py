@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,6 +31,34 @@ def read_side_command(
 ) -> None:
     """Rebuild throughput and query latency against raw SQL, on PostgreSQL."""
     _print(f"read side, {parcels:,} parcels", read_side.run(url, parcels, report=console.print, reuse=reuse))
+
+
+@app.command("national")
+def national_command(
+    parcels: int = typer.Option(100_000, help="first registrations in the stock"),
+    activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock"),
+    commands: int = typer.Option(1_000, help="single commands of each kind, per client setting"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-bench", help="where the generated files go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """Every hot path beside its peer on one cadastre: import, commands, rebuild, queries, audit."""
+    import datetime
+    import json
+    from pathlib import Path
+
+    from benchmarks import national
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    run = national.run(url, f"{url}_peer", Path(folder), parcels, activity, commands, report=console.print)
+    _print(f"national, {parcels:,} parcels", run.figures)
+    console.print(run.facts)
+    out = Path(results) / f"national-postgresql-{parcels}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figures = [{**f.__dict__, "ratio": f.ratio} for f in run.figures]
+    out.write_text(json.dumps({**run.facts, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                               "date": datetime.date.today().isoformat(), "figures": figures}, indent=1))
+    console.print(f"written to {out}")
 
 
 @app.command("audit")
@@ -80,6 +109,55 @@ def http_command(
     for name, rate, p50, p99, errors in rows:
         table.add_row(name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
     console.print(table)
+
+
+@app.command("generate")
+def generate_command(
+    out: str = typer.Option(..., help="the JSON lines file to write, for `landreg import`"),
+    parcels: int = typer.Option(100_000, help="parcels of the stock, each surveyed and titled"),
+    seed: int = typer.Option(1, help="the same seed and sizes give the same bytes"),
+    activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock"),
+    bulk_stock: bool = typer.Option(True, help="the stock as register_parcel lines (else survey + title)"),
+) -> None:
+    """A synthetic cadastre as commands: the stock's first registrations, then a year of activity."""
+    import time
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from benchmarks import cadastre
+
+    total = cadastre.Plan(parcels, seed, activity, bulk_stock=bulk_stock).lines()
+    started = time.perf_counter()
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("lines", total=total)
+        counts = cadastre.write(out, parcels, seed, activity, progress=lambda done: bar.update(task, completed=done),
+                                bulk_stock=bulk_stock)
+    seconds = time.perf_counter() - started
+    size = Path(out).stat().st_size
+    console.print(f"{out}: {total:,} lines in {seconds:,.1f} s ({total / seconds:,.0f} lines/s), "
+                  f"{size:,} bytes ({size / total:,.0f} a line)")
+    table = Table(title="lines per command")
+    table.add_column("command")
+    table.add_column("lines", justify="right")
+    for name, count in counts.most_common():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+
+
+@app.command("plot")
+def plot_command(
+    results: Annotated[list[str], typer.Argument(help="the runner's JSON result files, one a run and size")],
+    out: str = typer.Option("benchmarks/results/scale.png", help="the PNG to write"),
+) -> None:
+    """Throughput and latency against parcels (log axes), ours solid and peers dashed, as one PNG."""
+    from pathlib import Path
+
+    from benchmarks import plot
+
+    plot.plot([Path(result) for result in results], Path(out))
+    console.print(f"wrote {out} from {len(results)} result files")
 
 
 app()

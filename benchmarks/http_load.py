@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from shapely.geometry import box
 
@@ -57,7 +57,7 @@ class Server:
                               env=self.env, cwd=self.workdir, capture_output=True, text=True, check=True)
         return done.stdout.strip().splitlines()[-1]
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen(command, env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)

@@ -8,7 +8,6 @@ same question, in the same run on the same data.
 """
 from __future__ import annotations
 
-import random
 import statistics
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import sqlalchemy
 from sqlalchemy import text
 
 from api.bootstrap import Services, build
+from benchmarks.peers import raw_read
 from benchmarks.seed import seed
 from registry.settings import Settings
 
@@ -62,18 +62,6 @@ def latencies(call: Callable[[Any], Any], arguments: list[Any]) -> tuple[float, 
     return cuts[49], cuts[98]
 
 
-def raw_read(services: Services) -> float:
-    """Events/s of one sequential read of the whole log (the floor of any rebuild)."""
-    start = time.perf_counter()
-    count = 0
-    with services.registry.engine.connect() as connection:
-        result = connection.execution_options(stream_results=True).execute(text(
-            "SELECT id, originator_id, originator_version, topic, state FROM landreg_events ORDER BY id"))
-        for part in result.partitions(10_000):
-            count += len(part)
-    return count / (time.perf_counter() - start)
-
-
 def rebuild_figures(services: Services, events: int, raw: float) -> list[Figure]:
     figures = []
     for name in services.projector.models:
@@ -86,7 +74,6 @@ def rebuild_figures(services: Services, events: int, raw: float) -> list[Figure]
 
 
 def query_figures(services: Services, parcels: int, samples: int = 2_000) -> list[Figure]:
-    rng = random.Random(5)
     raw = services.registry.engine.raw_connection()
     cursor = raw.cursor()
     queries = services.queries
@@ -95,9 +82,9 @@ def query_figures(services: Services, parcels: int, samples: int = 2_000) -> lis
                                        {"n": samples}).scalars())
         holders = list(connection.execute(text("SELECT holder_id FROM landreg_holdings TABLESAMPLE SYSTEM (5) "
                                                "LIMIT :n"), {"n": samples}).scalars())
-        boxes = [connection.execute(text(
-            "SELECT ST_XMin(geom), ST_YMin(geom) FROM landreg_footprints WHERE nib = :nib"), {"nib": n}).one()
-            for n in rng.sample(nibs, min(samples, len(nibs)))]
+        boxes = list(connection.execute(text(
+            "SELECT ST_XMin(geom), ST_YMin(geom) FROM landreg_footprints TABLESAMPLE SYSTEM (5) LIMIT :n"),
+            {"n": samples}))
     windows = [(x, y, x + 0.0009, y + 0.0009) for x, y in boxes]  # about 100 m: ~25 parcels of 20 m
 
     def raw_nib(nib: str) -> Any:
@@ -147,7 +134,7 @@ def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bo
         report(f"reusing the {events:,} events already in {url}")
     with services.registry.engine.begin() as connection:
         connection.execute(text("ANALYZE landreg_events"))
-    raw = raw_read(services)
+    raw = raw_read(url, "landreg_events")[0].value
     figures = rebuild_figures(services, events, raw)
     with services.registry.engine.connect() as connection:
         connection.execute(text("ANALYZE"))

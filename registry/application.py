@@ -4,13 +4,14 @@ from __future__ import annotations
 from registry.audit_commands import AuditCommands
 from registry.parcel_commands import ParcelCommands
 from registry.runner import Result, registry_today
+from registry.stock_commands import StockCommands
 from registry.store import APPLICATION_NAME
 from registry.title_commands import TitleCommands
 
 __all__ = ["Registry", "Result", "registry_today"]
 
 
-class Registry(ParcelCommands, TitleCommands, AuditCommands):
+class Registry(ParcelCommands, TitleCommands, StockCommands, AuditCommands):
     """Parcels and titles, event-sourced. Each use case runs in one transaction (runner.py)."""
 
     # Set again here: the library names every subclass after itself, and the name is the

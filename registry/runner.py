@@ -29,7 +29,6 @@ from registry.settings import Settings
 from registry.store import (
     APPLICATION_NAME,
     RegistryFactory,
-    begin_batch,
     begin_command,
     clash,
     create_schema,
@@ -147,7 +146,7 @@ class CommandRunner(Application[uuid.UUID]):
         in its own savepoint, so a refused command rolls back alone and the others commit
         together. The read models are brought up to date once, just before the commit."""
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
-            begin_batch(session, self.settings)
+            begin_command(session, self.settings)
             batch = _Batch()
             token = _in_batch.set(batch)
             try:
@@ -195,7 +194,7 @@ class CommandRunner(Application[uuid.UUID]):
     ) -> Result:
         earlier = find_command(session, command_id)
         if earlier is not None:
-            return _replay(command_id, name, fingerprint, earlier)
+            return replay(command_id, name, fingerprint, earlier)
         unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
         result = work(unit)
         if unit.pending:
@@ -241,11 +240,11 @@ def use_case(method: UseCase) -> UseCase:
         bound = signature.bind(self, *args, **kwargs)
         bound.apply_defaults()
         payload = {k: v for k, v in bound.arguments.items() if k not in _NOT_PAYLOAD}
-        fingerprint = _fingerprint(method.__name__, payload, bound.arguments["actor"])
+        fingerprint = command_fingerprint(method.__name__, payload, bound.arguments["actor"])
         command_id = bound.arguments.get("command_id")
         earlier = self.earlier_result(command_id) if command_id else None
         if earlier is not None:
-            return _replay(str(command_id), method.__name__, fingerprint, earlier)
+            return replay(str(command_id), method.__name__, fingerprint, earlier)
         token = _current_use_case.set((method.__name__, fingerprint))
         try:
             return method(self, *args, **kwargs)
@@ -255,12 +254,12 @@ def use_case(method: UseCase) -> UseCase:
     return run  # type: ignore[return-value]
 
 
-def _fingerprint(name: str, payload: dict[str, Any], actor: Actor) -> str:
+def command_fingerprint(name: str, payload: dict[str, Any], actor: Actor) -> str:
     body = json.dumps([name, actor.as_dict(), payload], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _replay(command_id: str, name: str, fingerprint: str, earlier: tuple[str, str, Result]) -> Result:
+def replay(command_id: str, name: str, fingerprint: str, earlier: tuple[str, str, Result]) -> Result:
     """Invariant 12: a repeated command id returns the first result and writes nothing new."""
     earlier_name, earlier_fingerprint, result = earlier
     if (earlier_name, earlier_fingerprint) != (name, fingerprint):

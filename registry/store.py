@@ -2,6 +2,7 @@
 and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from typing import Any
@@ -130,23 +131,20 @@ def _ensure_postgis(engine: Engine) -> None:
 
 
 def begin_command(session: Session, settings: Settings) -> None:
-    """The first statement of a command's transaction."""
+    """The first statements of every write transaction (one command, a batch, a bulk import).
+
+    PostgreSQL: a lock timeout, then the events table's lock, which the library's save() would
+    take anyway. Taken first, before any advisory lock, it makes writers queue whole: no writer
+    ever waits for it while holding a lock another writer needs (group-commit batches take
+    advisory locks after earlier commands' saves). SQLite: a write to the lock row, which takes
+    the database's write lock at once (like BEGIN IMMEDIATE).
+    """
     if session.get_bind().dialect.name == "postgresql":
         # The library's LOCK TABLE sets no timeout; without one a stuck writer stalls everyone.
         session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}"))
+        session.execute(text(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"))
     else:
         session.execute(write_lock.update().where(write_lock.c.id == 1).values(counter=write_lock.c.counter))
-
-
-def begin_batch(session: Session, settings: Settings) -> None:
-    """The first statements of a group-commit batch.
-
-    On PostgreSQL the batch takes the events table's lock before any advisory lock, so two
-    processes' batches queue whole instead of each holding locks the other waits for.
-    """
-    begin_command(session, settings)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"))
 
 
 def lock_parcels(session: Session, nibs: list[str]) -> None:
@@ -160,13 +158,62 @@ def lock_parcels(session: Session, nibs: list[str]) -> None:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(nib)})
 
 
-def next_serial(session: Session, scope: str, key: str) -> int:
-    """The next serial for (scope, key), allocated inside the command's transaction."""
+def next_serial(session: Session, scope: str, key: str, count: int = 1) -> int:
+    """Allocate `count` serials for (scope, key) inside the command's transaction; the last one."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(counters).values(scope=scope, key=key, value=1).on_conflict_do_update(
-        index_elements=["scope", "key"], set_={"value": counters.c.value + 1},
+    statement = insert(counters).values(scope=scope, key=key, value=count).on_conflict_do_update(
+        index_elements=["scope", "key"], set_={"value": counters.c.value + count},
     ).returning(counters.c.value)
     return int(session.execute(statement).scalar_one())
+
+
+def copy_events(session: Session, stored_events: list[Any]) -> list[int]:
+    """Append stored events by COPY (PostgreSQL; the bulk path), returning their log positions.
+
+    The caller already holds the events table's lock (begin_command), so the positions drawn
+    from the table's own sequence are the next ones in the log and in order. Sends the same
+    NOTIFY as the library's recorder, so followers wake up.
+    """
+    ids = list(session.execute(
+        text(f"SELECT nextval(pg_get_serial_sequence('{EVENTS_TABLE}', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(stored_events)},
+    ).scalars())
+    rows = "".join(
+        f"{i}\t{e.originator_id}\t{e.originator_version}\t{e.topic}\t\\\\x{e.state.hex()}\n"
+        for i, e in zip(ids, stored_events)
+    )
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.copy_expert(
+        f"COPY {EVENTS_TABLE} (id, originator_id, originator_version, topic, state) FROM STDIN", io.StringIO(rows),
+    )
+    cursor.execute(f"NOTIFY {EVENTS_TABLE}")
+    return ids
+
+
+def current_serial(session: Session, scope: str, key: str) -> int:
+    """The last serial allocated for (scope, key); 0 when none has been."""
+    value = session.execute(
+        select(counters.c.value).where(counters.c.scope == scope, counters.c.key == key)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def find_commands(session: Session, command_ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Bulk form of find_command: the commands already recorded among these ids."""
+    rows = session.execute(
+        select(commands.c.command_id, commands.c.name, commands.c.fingerprint, commands.c.result)
+        .where(commands.c.command_id.in_(command_ids))
+    ).all()
+    return {row.command_id: (row.name, row.fingerprint, json.loads(row.result)) for row in rows}
+
+
+def record_commands(session: Session, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Bulk form of record_command: (command id, name, fingerprint, result) rows."""
+    if rows:
+        session.execute(commands.insert(), [
+            {"command_id": c, "name": n, "fingerprint": f, "result": json.dumps(r, sort_keys=True)}
+            for c, n, f, r in rows
+        ])
 
 
 def find_command(session: Session, command_id: str) -> tuple[str, str, dict[str, Any]] | None:

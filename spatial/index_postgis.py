@@ -97,6 +97,20 @@ class PostgisFootprints:
         rows = session.execute(query).all()
         return [(nib, shapely.from_wkb(bytes(wkb))) for nib, wkb in rows if nib not in exclude]
 
+    def candidates_many(self, session: Session, geoms: list[BaseGeometry]) -> dict[int, list[tuple[str, BaseGeometry]]]:
+        """Bulk form of candidates: for each probe's index, the active footprints it intersects."""
+        if not geoms:
+            return {}
+        rows = session.execute(text(
+            f"SELECT probe.i, f.nib, ST_AsBinary(f.geom) FROM unnest(:wkbs) WITH ORDINALITY AS probe(wkb, i) "
+            f"JOIN {self.table.name} f ON f.geom && ST_GeomFromWKB(probe.wkb, 4326) "
+            f"AND ST_Intersects(f.geom, ST_GeomFromWKB(probe.wkb, 4326))"
+        ), {"wkbs": [shapely.to_wkb(g) for g in geoms]}).all()
+        found: dict[int, list[tuple[str, BaseGeometry]]] = {}
+        for index, nib, wkb in rows:
+            found.setdefault(int(index) - 1, []).append((nib, shapely.from_wkb(bytes(wkb))))
+        return found
+
     def search(self, session: Session | Connection, geom: BaseGeometry, after: str, limit: int) -> list[str]:
         """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
         probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)

@@ -44,6 +44,11 @@ class SqliteFootprints:
                 found.append((nib, other))
         return found
 
+    def candidates_many(self, session: Session, geoms: list[BaseGeometry]) -> dict[int, list[tuple[str, BaseGeometry]]]:
+        """Bulk form of candidates: for each probe's index, the active footprints it intersects."""
+        found = {i: self.candidates(session, geom, exclude=set()) for i, geom in enumerate(geoms)}
+        return {i: hits for i, hits in found.items() if hits}
+
     def search(self, session: Session | Connection, geom: BaseGeometry, after: str, limit: int) -> list[str]:
         """NIBs of active footprints intersecting `geom`, in NIB order after `after` (keyset pages)."""
         found = sorted(nib for nib, _ in self.candidates(session, geom, exclude=set()) if nib > after)

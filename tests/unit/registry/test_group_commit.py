@@ -18,6 +18,7 @@ class Batches:
         self.sizes: list[int] = []
         self.current: list[str] | None = None
         self.fail_commit = fail_commit
+        self.started = threading.Event()  # the writer is busy with a gated command
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -32,6 +33,7 @@ class Batches:
     def command(self, name: str, gate: threading.Event | None = None) -> Any:
         def attempt() -> dict[str, Any]:
             if gate is not None:
+                self.started.set()
                 gate.wait(5)
             if self.current is not None:
                 self.current.append(name)
@@ -54,7 +56,8 @@ def test_commands_waiting_together_share_one_batch_and_get_their_own_results() -
             results[name] = error
 
     first = threading.Thread(target=send, args=("first", gate))
-    first.start()  # the writer is now busy with `first`, alone
+    first.start()
+    assert batches.started.wait(5)  # the writer is now busy with `first`, alone
     others = [threading.Thread(target=send, args=(n,)) for n in ("a", "bad-b", "c")]
     for thread in others:
         thread.start()
@@ -79,7 +82,9 @@ def test_a_failed_batch_commit_runs_each_command_again_alone() -> None:
     threads = [threading.Thread(target=lambda: results.update(first=committer.run(batches.command("first", gate))))]
     threads += [threading.Thread(target=lambda n=n: results.update({n: committer.run(batches.command(n))}))
                 for n in ("a", "c")]
-    for thread in threads:
+    threads[0].start()
+    assert batches.started.wait(5)
+    for thread in threads[1:]:
         thread.start()
     while committer._queue.qsize() < 2:
         threading.Event().wait(0.001)

@@ -1,0 +1,106 @@
+"""The bulk path for a legacy stock: `register_parcel` lines (a parcel surveyed and titled at
+once) keep every rule of submit_survey + register_title, and land in one transaction a chunk."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from api import importer
+from api.bootstrap import Services
+from registry.identifiers import make_nib
+from registry.values import Actor
+from tests.geometries import MULTIPART, SELF_INTERSECTING, WITH_HOLE, grid_squares, square
+from tests.support import (
+    DEED,
+    LAT,
+    LON,
+    OFFICER,
+    SURVEY,
+    SURVEYOR,
+    VILLAGE,
+    citizen,
+    foreigner,
+    store_state,
+)
+
+IMPORTER = Actor("import", "system")
+
+
+def stock_line(geometry: dict[str, Any], holders: list[dict[str, str]] | None = None, **changes: Any) -> str:
+    args = {"village_code": VILLAGE, "geometry": geometry, "survey": SURVEY, "right_type": "HM",
+            "holders": holders or [citizen("warga-1")], "ends_on": None, "source": DEED, **changes}
+    return json.dumps({"command": "register_parcel", "args": args})
+
+
+def write(folder: Path, lines: list[str]) -> Path:
+    path = folder / "stock.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def rows(services: Services, query: str) -> list[tuple[Any, ...]]:
+    with services.registry.engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(text(query))]
+
+
+def test_stock_lines_land_like_a_survey_and_a_title_each(services: Services, tmp_path: Path) -> None:
+    cells = grid_squares(LON, LAT, 40, 2)
+    path = write(tmp_path, [stock_line(cells[0]), stock_line(WITH_HOLE), stock_line(MULTIPART, [citizen("a", "1/3"),
+                            citizen("b", "2/3")])])
+    report = importer.run(services.registry, path, IMPORTER)
+    assert (report.accepted, report.rejected) == (3, [])
+    registry = services.registry
+    nib = make_nib(VILLAGE, 3)
+    title = registry.title_on(nib)
+    assert title is not None and title.edition == 1 and [h["id"] for h in title.holders] == ["a", "b"]
+    assert registry.get_parcel(nib).certificate_number == title.certificate_number
+    assert [e.__class__.__name__ for e in registry.repository.event_store.get(registry.get_parcel(nib).id)] == [
+        "Surveyed", "TitleRegistered"]
+    # Read models and the guard's index were written in the same transaction.
+    assert rows(services, "SELECT nib FROM landreg_parcels ORDER BY nib") == [(make_nib(VILLAGE, n),) for n in (1, 2, 3)]
+    assert rows(services, "SELECT count(*) FROM landreg_footprints") == [(3,)]
+    assert rows(services, "SELECT count(*) FROM landreg_certificates") == [(3,)]
+    # What the single commands would have recorded for the same parcel, field by field.
+    single = registry.submit_survey(VILLAGE, cells[1], SURVEY, actor=SURVEYOR)
+    registry.register_title(single["nib"], "HM", [citizen("warga-1")], None, DEED, actor=OFFICER)
+    bulk, one = registry.get_parcel(make_nib(VILLAGE, 1)), registry.get_parcel(single["nib"])
+    assert (bulk.area_m2, bulk.village_code, bulk.status) == (one.area_m2, one.village_code, one.status)
+    assert registry.verify_log().ok
+
+
+def test_refused_stock_lines_name_the_field_and_write_nothing(services: Services, tmp_path: Path) -> None:
+    first = square(LON, LAT, 50)
+    path = write(tmp_path, [
+        stock_line(first),
+        stock_line(square(LON + 0.0001, LAT, 50)),  # overlaps the line before it, in the same chunk
+        stock_line(SELF_INTERSECTING),
+        stock_line(square(LON + 0.01, LAT, 50), [foreigner("f-1")]),  # a foreigner cannot hold hak milik
+        stock_line(square(LON + 0.02, LAT, 50), survey={**SURVEY, "surveyed_on": "2999-01-01"}),
+        stock_line(square(LON + 0.03, LAT, 50), colour="red"),
+    ])
+    report = importer.run(services.registry, path, IMPORTER)
+    assert report.accepted == 1
+    assert [(r["line"], r["error"]) for r in report.rejected] == [
+        (2, "overlap"), (3, "invalid_geometry"), (4, "ineligible_holder"), (5, "future_date"), (6, "invalid_input")]
+    assert report.rejected[0]["conflicting_nibs"] == [make_nib(VILLAGE, 1)]
+    assert report.rejected[1]["field"] == "geometry"
+    # Only the first parcel exists, and it took the first serials: the refused took none.
+    assert rows(services, "SELECT scope, key, value FROM landreg_counters ORDER BY 1") == [
+        ("nib", VILLAGE, 1), ("right:1", VILLAGE, 1)]
+    # Against the store too: a later file overlapping the stored parcel is refused.
+    before = store_state(services.registry)
+    again = importer.run(services.registry, write(tmp_path, [stock_line(square(LON + 0.0002, LAT, 50))]), IMPORTER)
+    assert [r["error"] for r in again.rejected] == ["overlap"]
+    assert store_state(services.registry) == before
+
+
+def test_importing_the_stock_again_writes_nothing_and_returns_the_same(services: Services, tmp_path: Path) -> None:
+    path = write(tmp_path, [stock_line(g) for g in grid_squares(LON, LAT, 30, 3)])
+    first = importer.run(services.registry, path, IMPORTER, batch=4)
+    before = store_state(services.registry)
+    second = importer.run(services.registry, path, IMPORTER, batch=4)
+    assert (first.accepted, second.accepted, second.rejected) == (9, 9, [])
+    assert store_state(services.registry) == before
