@@ -24,3 +24,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check registry spatial projections api tests
 	$(BIN)/mypy registry spatial projections api
+
+# Opt-in, long: the national run at PARCELS parcels on the PostgreSQL named by LANDREG_BENCH_URL
+# (default: database landreg_bench on 127.0.0.1, dropped and refilled). Figures: benchmarks/README.md.
+PARCELS ?= 100000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks national --parcels $(PARCELS)

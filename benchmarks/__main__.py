@@ -1,10 +1,13 @@
-"""The benchmark runner: `python -m benchmarks read-side --parcels N` prints one table of figures,
-each beside its peer measured in the same run, with the ratio."""
+"""The benchmark runner: `python -m benchmarks national --parcels N` (and the other commands)
+prints one table of figures, each beside its peer measured in the same run, with the ratio."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import platform
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,9 +46,6 @@ def national_command(
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """Every hot path beside its peer on one cadastre: import, commands, rebuild, queries, audit."""
-    import datetime
-    import json
-    from pathlib import Path
 
     from benchmarks import national
 
@@ -53,11 +53,30 @@ def national_command(
     run = national.run(url, f"{url}_peer", Path(folder), parcels, activity, commands, report=console.print)
     _print(f"national, {parcels:,} parcels", run.figures)
     console.print(run.facts)
-    out = Path(results) / f"national-postgresql-{parcels}.json"
+    _save(Path(results) / f"national-postgresql-{parcels}.json", run.facts, run.figures)
+
+
+@app.command("sqlite")
+def sqlite_command(
+    parcels: int = typer.Option(100_000, help="first registrations imported into a fresh SQLite file"),
+    folder: str = typer.Option("/tmp/landreg-bench-sqlite", help="where the SQLite files go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """The embedded SQLite default beside plain SQLite peers: import, commands, rebuild, queries."""
+
+    from benchmarks import sqlite_side
+
+    figures = sqlite_side.run(Path(folder), parcels, report=console.print)
+    _print(f"SQLite, {parcels:,} parcels", figures)
+    _save(Path(results) / f"national-sqlite-{parcels}.json", {"parcels": parcels, "store": "sqlite"}, figures)
+
+
+def _save(out: Path, facts: dict[str, Any], figures: list[read_side.Figure]) -> None:
+    """The run as JSON, for benchmarks/README.md and `python -m benchmarks plot`."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    figures = [{**f.__dict__, "ratio": f.ratio} for f in run.figures]
-    out.write_text(json.dumps({**run.facts, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                               "date": datetime.date.today().isoformat(), "figures": figures}, indent=1))
+    rows = [{**f.__dict__, "ratio": f.ratio} for f in figures]
+    out.write_text(json.dumps({**facts, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                               "date": datetime.date.today().isoformat(), "figures": rows}, indent=1))
     console.print(f"written to {out}")
 
 
@@ -93,7 +112,6 @@ def http_command(
 ) -> None:
     """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
     import tempfile
-    from pathlib import Path
 
     from benchmarks import http_load
 
@@ -121,7 +139,6 @@ def generate_command(
 ) -> None:
     """A synthetic cadastre as commands: the stock's first registrations, then a year of activity."""
     import time
-    from pathlib import Path
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -152,8 +169,6 @@ def plot_command(
     out: str = typer.Option("benchmarks/results/scale.png", help="the PNG to write"),
 ) -> None:
     """Throughput and latency against parcels (log axes), ours solid and peers dashed, as one PNG."""
-    from pathlib import Path
-
     from benchmarks import plot
 
     plot.plot([Path(result) for result in results], Path(out))

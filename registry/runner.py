@@ -135,6 +135,7 @@ class CommandRunner(Application[uuid.UUID]):
         name, fingerprint = _current_use_case.get()
         attempt = functools.partial(
             self._with_retries, name, command_id or uuid.uuid4().hex, fingerprint, actor, expected_version, work,
+            command_id is None,
         )
         if self.committer is not None and _in_batch.get() is None:
             return self.committer.run(attempt)
@@ -158,11 +159,11 @@ class CommandRunner(Application[uuid.UUID]):
 
     def _with_retries(
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
-        work: Callable[[UnitOfWork], Result],
+        work: Callable[[UnitOfWork], Result], made_up: bool = False,
     ) -> Result:
         for attempt in range(self.settings.command_retries + 1):
             try:
-                return self._attempt(name, command_id, fingerprint, actor, expected_version, work)
+                return self._attempt(name, command_id, fingerprint, actor, expected_version, work, made_up)
             except (IntegrityError, sqlalchemy.exc.IntegrityError) as error:
                 kind = clash(error)  # type: ignore[arg-type]
                 if kind == "version" and expected_version is not None:
@@ -177,22 +178,23 @@ class CommandRunner(Application[uuid.UUID]):
 
     def _attempt(
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
-        work: Callable[[UnitOfWork], Result],
+        work: Callable[[UnitOfWork], Result], made_up: bool,
     ) -> Result:
         """One try. The order inside the transaction matters (DESIGN 3a): lock timeout, the
         command-id lookup, the use case's advisory locks, checks and inline rows, then save()."""
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
             if _in_batch.get() is None:
                 begin_command(session, self.settings)
-                return self._command(session, name, command_id, fingerprint, actor, expected_version, work)
+                return self._command(session, name, command_id, fingerprint, actor, expected_version, work, made_up)
             with session.begin_nested():
-                return self._command(session, name, command_id, fingerprint, actor, expected_version, work)
+                return self._command(session, name, command_id, fingerprint, actor, expected_version, work, made_up)
 
     def _command(
         self, session: Session, name: str, command_id: str, fingerprint: str, actor: Actor,
-        expected_version: int | None, work: Callable[[UnitOfWork], Result],
+        expected_version: int | None, work: Callable[[UnitOfWork], Result], made_up: bool,
     ) -> Result:
-        earlier = find_command(session, command_id)
+        # An id the runner just made up cannot have been used: no need to look it up.
+        earlier = None if made_up else find_command(session, command_id)
         if earlier is not None:
             return replay(command_id, name, fingerprint, earlier)
         unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)

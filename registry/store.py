@@ -12,7 +12,6 @@ from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -153,18 +152,23 @@ def lock_parcels(session: Session, nibs: list[str]) -> None:
     Taken first and in NIB order, before the spatial locks, so waits cannot form a cycle.
     The one-bigint form of the advisory lock never collides with the spatial grid's two-int form.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        for nib in sorted(set(nibs)):
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(nib)})
+    if session.get_bind().dialect.name == "postgresql" and nibs:
+        keys = sorted({int(nib) for nib in nibs})
+        calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(keys)))
+        session.execute(text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(keys)})
+
+
+# The same upsert on both stores (SQLite 3.35+ knows RETURNING); a plain statement is cheaper
+# per call than a built one, and commands allocate serials often.
+_NEXT_SERIAL = text(
+    f"INSERT INTO {counters.name} (scope, key, value) VALUES (:scope, :key, :count) "
+    f"ON CONFLICT (scope, key) DO UPDATE SET value = {counters.name}.value + :count RETURNING value"
+)
 
 
 def next_serial(session: Session, scope: str, key: str, count: int = 1) -> int:
     """Allocate `count` serials for (scope, key) inside the command's transaction; the last one."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(counters).values(scope=scope, key=key, value=count).on_conflict_do_update(
-        index_elements=["scope", "key"], set_={"value": counters.c.value + count},
-    ).returning(counters.c.value)
-    return int(session.execute(statement).scalar_one())
+    return int(session.execute(_NEXT_SERIAL, {"scope": scope, "key": key, "count": count}).scalar_one())
 
 
 def copy_events(session: Session, stored_events: list[Any]) -> list[int]:
@@ -216,18 +220,20 @@ def record_commands(session: Session, rows: list[tuple[str, str, str, dict[str, 
         ])
 
 
+_FIND = text(f"SELECT name, fingerprint, result FROM {COMMANDS_TABLE} WHERE command_id = :command_id")
+_RECORD = text(f"INSERT INTO {COMMANDS_TABLE} (command_id, name, fingerprint, result) "
+               "VALUES (:command_id, :name, :fingerprint, :result)")
+
+
 def find_command(session: Session, command_id: str) -> tuple[str, str, dict[str, Any]] | None:
     """(name, fingerprint, result) of a command already recorded under this id."""
-    row = session.execute(
-        select(commands.c.name, commands.c.fingerprint, commands.c.result).where(commands.c.command_id == command_id)
-    ).first()
+    row = session.execute(_FIND, {"command_id": command_id}).first()
     return None if row is None else (row.name, row.fingerprint, json.loads(row.result))
 
 
 def record_command(session: Session, command_id: str, name: str, fingerprint: str, result: dict[str, Any]) -> None:
-    session.execute(commands.insert().values(
-        command_id=command_id, name=name, fingerprint=fingerprint, result=json.dumps(result, sort_keys=True),
-    ))
+    session.execute(_RECORD, {"command_id": command_id, "name": name, "fingerprint": fingerprint,
+                              "result": json.dumps(result, sort_keys=True)})
 
 
 def uuid_text(value: Any) -> str:

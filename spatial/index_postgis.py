@@ -84,9 +84,13 @@ class PostgisFootprints:
 
     def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
         """Serialise commands whose boxes share a grid cell until the transaction ends."""
-        for mode, key1, key2 in lock_plan(bounds):
-            function = "pg_advisory_xact_lock_shared" if mode == "shared" else "pg_advisory_xact_lock"
-            session.execute(text(f"SELECT {function}(:k1, :k2)"), {"k1": key1, "k2": key2})
+        plan = lock_plan(bounds)
+        calls = ", ".join(
+            f"pg_advisory_xact_lock{'_shared' if mode == 'shared' else ''}(:a{i}, :b{i})"
+            for i, (mode, _, _) in enumerate(plan)
+        )  # one round trip; PostgreSQL evaluates the calls left to right, so the order holds
+        params = {f"{name}{i}": key for i, (_, a, b) in enumerate(plan) for name, key in (("a", a), ("b", b))}
+        session.execute(text(f"SELECT {calls}"), params)
 
     def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints that intersect `geom` (box prefilter with &&, so the GiST index is used)."""
