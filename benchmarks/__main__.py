@@ -163,6 +163,16 @@ def generate_command(
     console.print(table)
 
 
+@app.command("extrapolate")
+def extrapolate_command(
+    result: Annotated[str, typer.Argument(help="a national run's JSON result file")],
+) -> None:
+    """Measured unit costs of a run scaled to 126 million parcels and 10^9 events (markdown)."""
+    from benchmarks import extrapolate
+
+    print(extrapolate.markdown(Path(result)))
+
+
 @app.command("plot")
 def plot_command(
     results: Annotated[list[str], typer.Argument(help="the runner's JSON result files, one a run and size")],

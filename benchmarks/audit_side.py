@@ -40,6 +40,7 @@ def verify_figures(services: Services, url: str, folder: Path, report: Callable[
     registry = services.registry
     registry.settings.audit_key_file = folder / "key.pem"
     registry.settings.audit_anchor_file = folder / "anchor.jsonl"
+    registry.settings.audit_anchor_file.unlink(missing_ok=True)  # a fresh log: an old anchor is not its own
     start = time.perf_counter()
     registry.make_checkpoint(actor=Actor("bench", "auditor"))
     report(f"checkpoint over the log in {time.perf_counter() - start:.1f} s")

@@ -241,14 +241,15 @@ def intersect_figures(services: Services, samples: int = 1_000) -> list[Figure]:
 def disk(services: Services) -> dict[str, Any]:
     """Bytes on disk of each table with its indexes, and per event / per parcel."""
     with services.registry.engine.connect() as connection:
-        sizes = {name: int(size) for name, size in connection.execute(text(
-            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' "
-            "AND relname LIKE 'landreg%' ORDER BY 2 DESC"))}
+        measured = list(connection.execute(text(
+            "SELECT relname, pg_total_relation_size(oid), pg_indexes_size(oid) FROM pg_class WHERE relkind = 'r' "
+            "AND relname LIKE 'landreg%' ORDER BY 2 DESC")))
+    sizes = {name: int(size) for name, size, _ in measured}
     events, parcels = count(services, "landreg_events"), count(services, "landreg_parcels")
     read_side = sum(v for k, v in sizes.items() if k != "landreg_events")
     return {"table_bytes": sizes, "bytes_per_event": sizes["landreg_events"] / events,
             "read_side_bytes_per_parcel": read_side / parcels, "parcels_now": parcels,
-            "total_bytes": sum(sizes.values())}
+            "total_bytes": sum(sizes.values()), "index_bytes": {name: int(i) for name, _, i in measured}}
 
 
 def count(services: Services, table: str) -> int:

@@ -1,0 +1,56 @@
+"""From one national run's measured unit costs to the national stock: 126 million parcels and
+10^9 events. Every output line is a measured figure times a count, labelled as such; nothing here
+is a measurement of its own.
+
+    python -m benchmarks extrapolate benchmarks/results/national-postgresql-1000000.json
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PARCELS = 126_000_000
+EVENTS = 1_000_000_000
+GB = 1e9
+
+
+def figure(run: dict[str, Any], prefix: str, unit: str) -> float:
+    return float(next(f["ours"] for f in run["figures"] if f["name"].startswith(prefix) and f["unit"] == unit))
+
+
+def lines(path: Path) -> list[tuple[str, str, str]]:
+    """(quantity, measured unit cost, at national scale) rows."""
+    run = json.loads(path.read_text())
+    events, parcels = run["events"], run["parcels_now"]
+    tables, indexes = run["table_bytes"], run.get("index_bytes", {})
+    import_rate = figure(run, "bulk import", "parcels/s")
+    rebuilds = {name: figure(run, f"rebuild {name}", "events/s") for name in ("parcels", "certificates")}
+    verify = figure(run, "audit verify", "events/s")
+    event_bytes, event_index = tables["landreg_events"] / events, indexes.get("landreg_events", 0) / events
+    read_side = run["read_side_bytes_per_parcel"]
+    gist = indexes.get("landreg_footprints", 0) / parcels
+    hours = 3600
+    rows = [
+        ("events table with its indexes", f"{event_bytes:,.0f} B an event", f"{event_bytes * EVENTS / GB:,.0f} GB"),
+        ("  of which indexes (id, aggregate+version, topic)", f"{event_index:,.0f} B an event",
+         f"{event_index * EVENTS / GB:,.0f} GB"),
+        ("read side (parcels, certificates, holdings, footprints, commands)", f"{read_side:,.0f} B a parcel",
+         f"{read_side * PARCELS / GB:,.0f} GB"),
+        ("  of which the footprints' GiST index", f"{gist:,.0f} B a parcel", f"{gist * PARCELS / GB:,.1f} GB"),
+        ("bulk import of the stock (one process)", f"{import_rate:,.0f} parcels/s",
+         f"{PARCELS / import_rate / hours:,.1f} h"),
+    ]
+    rows += [(f"rebuild `{name}` (one process)", f"{rate:,.0f} events/s", f"{EVENTS / rate / hours:,.1f} h")
+             for name, rate in rebuilds.items()]
+    rows.append(("audit verify of the whole log (one process)", f"{verify:,.0f} events/s",
+                 f"{EVENTS / verify / hours:,.1f} h"))
+    return rows
+
+
+def markdown(path: Path) -> str:
+    run = json.loads(path.read_text())
+    head = (f"From `{path.name}` ({run['parcels']:,} parcels, {run['events']:,} events, {run['machine']}, "
+            f"{run['date']}), scaled to {PARCELS:,} parcels and {EVENTS:,} events:\n\n"
+            "| quantity | measured unit cost | national scale |\n|---|---|---|\n")
+    return head + "\n".join(f"| {q} | {u} | {n} |" for q, u, n in lines(path)) + "\n"
