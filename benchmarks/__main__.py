@@ -163,6 +163,14 @@ def generate_command(
     console.print(table)
 
 
+@app.command("report")
+def report_command(result: Annotated[str, typer.Argument(help="a run's JSON result file")]) -> None:
+    """A run's figures as a markdown table (for benchmarks/README.md)."""
+    from benchmarks import report
+
+    print(report.markdown(Path(result)))
+
+
 @app.command("extrapolate")
 def extrapolate_command(
     result: Annotated[str, typer.Argument(help="a national run's JSON result file")],
