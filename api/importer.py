@@ -23,6 +23,7 @@ import orjson
 from registry.application import Registry
 from registry.errors import RegistryError
 from registry.stock_commands import FIELDS
+from registry.store import analyze
 from registry.values import Actor
 
 # A legacy-stock line: a parcel surveyed and titled at once (registry/stock_commands.py).
@@ -45,6 +46,7 @@ class ImportReport:
 
 
 BATCH = 500  # commands per transaction: big enough to share the flush, small enough to redo
+ANALYZE_AFTER = 10_000  # lines; then each time the import has doubled (registry/store.py analyze)
 
 
 def is_geojson(path: Path) -> bool:
@@ -103,13 +105,20 @@ def run(
         prefix = hashlib.file_digest(file, "sha256").hexdigest()[:16]
     report = ImportReport()
     lines = commands(path)
+    done, analyzed = 0, 0
     while chunk := list(itertools.islice(lines, batch)):
         for stock, run_ in itertools.groupby(chunk, key=lambda pair: _is_stock(pair[1])):
             sent = list(run_)
             refused = _stock(registry, sent, actor, prefix) if stock else _batch(registry, sent, actor, prefix)
             report.accepted += len(sent) - len(refused)
             report.rejected += refused
+        done += len(chunk)
+        if done - analyzed >= max(ANALYZE_AFTER, analyzed):  # at 10k, 20k, 40k... lines: a small share of the time
+            analyze(registry.engine)
+            analyzed = done
         advance(len(chunk))
+    if done > analyzed:
+        analyze(registry.engine)
     return report
 
 
