@@ -18,7 +18,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from registry import identifiers, rights, values
-from registry.errors import OverlapError, RegistryError, SerialsExhausted
+from registry.errors import InvalidInput, OverlapError, RegistryError, SerialsExhausted
 from registry.identifiers import MAX_SERIAL, make_certificate_number, make_nib
 from registry.parcel import Parcel
 from registry.provenance import Provenance
@@ -64,6 +64,8 @@ class StockCommands(CommandRunner):
         """Survey and title every entry (fields: FIELDS); one outcome per entry, in order: its
         result (nib, certificate_number, edition, certificate_hash, area_m2, position) or why
         it was refused. A command id already used returns its first result (invariant 12)."""
+        if len(set(command_ids)) != len(command_ids) or len(command_ids) != len(entries):
+            raise InvalidInput("command_ids", "give one command id per entry, none twice")
         fingerprints = [command_fingerprint(NAME, {k: e.get(k) for k in FIELDS}, actor) for e in entries]
         parsed = [self._parse(entry) for entry in entries]
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
