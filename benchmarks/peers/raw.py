@@ -20,6 +20,7 @@ from benchmarks.peers.common import (
     square,
 )
 from benchmarks.peers.plain_save import stored_surveys
+from spatial.index_postgis import ewkb_hex
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,6 @@ def synthetic_rows(parcels: int) -> Iterator[ParcelRows]:
             yield ParcelRows(events, nib_of(index), square(index)[1])
 
 
-def ewkb_hex(wkb_hex: str, srid: int = 4326) -> str:
-    """Little-endian WKB hex with the SRID written in (EWKB), as COPY into a typed column needs.
-
-    >>> ewkb_hex("0103000000" + "00000000")[:18]
-    '0103000020E6100000'
-    """
-    if wkb_hex[:2] != "01":
-        raise ValueError("expected little-endian WKB")
-    kind = int.from_bytes(bytes.fromhex(wkb_hex[2:10]), "little") | 0x20000000
-    return "01" + kind.to_bytes(4, "little").hex().upper() + srid.to_bytes(4, "little").hex().upper() + wkb_hex[10:]
-
-
 def _buffers(chunk: list[ParcelRows]) -> tuple[io.StringIO, io.StringIO, int]:
     """COPY text-format buffers for a chunk of parcels, and how many event rows they hold."""
     events, footprints, count = io.StringIO(), io.StringIO(), 0
@@ -69,7 +58,7 @@ def _buffers(chunk: list[ParcelRows]) -> tuple[io.StringIO, io.StringIO, int]:
         for originator_id, version, topic, state in parcel.events:
             events.write(f"{originator_id}\t{version}\t{topic}\t\\\\x{state.hex()}\n")
             count += 1
-        footprints.write(f"{parcel.nib}\t{ewkb_hex(parcel.wgs84)}\n")
+        footprints.write(f"{parcel.nib}\t{ewkb_hex(parcel.wgs84, 4326)}\n")
     events.seek(0)
     footprints.seek(0)
     return events, footprints, count
