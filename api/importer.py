@@ -139,15 +139,22 @@ def _batch(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefi
 
 def _stock(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefix: str) -> list[dict[str, Any]]:
     """Legacy-stock lines through the bulk path, in one transaction; the refusals."""
-    unknown = [(n, set(item["args"]) - set(FIELDS)) for n, item in lines if set(item["args"]) - set(FIELDS)]
-    refused = [_refusal(n, {"error": "invalid_input", "field": "args", "reason": f"unknown fields {sorted(extra)}"})
-               for n, extra in unknown]
-    known = [(n, item["args"]) for n, item in lines if not set(item["args"]) - set(FIELDS)]
+    refused, known = [], []
+    for number, item in lines:
+        extra = sorted(set(item["args"]) - set(FIELDS))
+        if extra:
+            refused.append(_refusal(number, {"error": "invalid_input", "field": "args",
+                                             "reason": f"unknown fields {extra}"}))
+        else:
+            known.append((number, item["args"]))
     outcomes = registry.register_parcels([args for _, args in known],
                                          [f"import:{prefix}:{n}" for n, _ in known], actor=actor)
-    refused += [_refusal(n, {"error": o.code, "reason": o.message, **o.details})
-                for (n, _), o in zip(known, outcomes) if isinstance(o, RegistryError)]
+    refused += [_refusal(n, _problem(o)) for (n, _), o in zip(known, outcomes) if isinstance(o, RegistryError)]
     return sorted(refused, key=lambda r: r["line"])
+
+
+def _problem(error: RegistryError) -> dict[str, Any]:
+    return {"error": error.code, "reason": error.message, **error.details}
 
 
 def _refusal(number: int, reason: dict[str, Any] | str) -> dict[str, Any]:
@@ -158,13 +165,14 @@ def _refusal(number: int, reason: dict[str, Any] | str) -> dict[str, Any]:
 
 def _send(registry: Registry, item: dict[str, Any], actor: Actor, command_id: str) -> dict[str, Any] | None:
     name, args = item.get("command"), item.get("args")
-    if name not in COMMANDS or not isinstance(args, dict):
-        return {"error": "invalid_input", "field": "command",
-                "reason": f"must name one of {sorted(COMMANDS)} with an object of args"}
+    if name not in COMMANDS:
+        return {"error": "invalid_input", "field": "command", "reason": f"must name one of {sorted(COMMANDS)}"}
+    if not isinstance(args, dict):  # (register_parcel lines with an object of args go to _stock)
+        return {"error": "invalid_input", "field": "args", "reason": f"{name} needs an object of arguments"}
     try:
         getattr(registry, str(name))(**args, actor=actor, command_id=command_id)
     except RegistryError as error:
-        return {"error": error.code, "reason": error.message, **error.details}
+        return _problem(error)
     except TypeError as error:  # args that are not the command's parameters
         return {"error": "invalid_input", "field": "args", "reason": str(error)}
     return None
