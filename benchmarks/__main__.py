@@ -44,16 +44,18 @@ def national_command(
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
     folder: str = typer.Option("/tmp/landreg-bench", help="where the generated files go"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    year_only: bool = typer.Option(False, help="the year at scale only: import, rebuild, queries, disk, memory"),
 ) -> None:
     """Every hot path beside its peer on one cadastre: import, commands, rebuild, queries, audit."""
 
     from benchmarks import national
 
     Path(folder).mkdir(parents=True, exist_ok=True)
-    run = national.run(url, f"{url}_peer", Path(folder), parcels, activity, commands, report=console.print)
+    out = Path(results) / f"{'year' if year_only else 'national'}-postgresql-{parcels}.json"
+    run = national.run(url, f"{url}_peer", Path(folder), parcels, activity, commands, report=console.print,
+                       save=lambda so_far: _save(out, so_far.facts, so_far.figures), year_only=year_only)
     _print(f"national, {parcels:,} parcels", run.figures)
     console.print(run.facts)
-    _save(Path(results) / f"national-postgresql-{parcels}.json", run.facts, run.figures)
 
 
 @app.command("sqlite")

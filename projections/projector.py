@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy.exc
@@ -17,6 +17,7 @@ from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.tables import SHADOW, advance, create_positions, drop, position
 from projections.wakeup import Wakeup
+from registry.store import Appended
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (events done, events in all)
@@ -46,18 +47,23 @@ class Projector:
 
     # -- inline ------------------------------------------------------------------------------
 
-    def inline(self, session: Session) -> None:
+    def inline(self, session: Session, appended: Sequence[Appended] = ()) -> None:
         """Bring every read model up to the log's head inside the caller's transaction.
 
         Called by a command after save(): on PostgreSQL it then holds the events table's lock,
         so positions advance in log order. Normally this applies just the command's events.
+        `appended`: the events the caller has just written, in log order (the bulk path); they
+        are decoded as they are, and only what came before them is read from the log.
         """
-        for model in self.models.values():
-            start = position(session, model.name)
-            events = log.read(session, start, limit=1_000_000)
-            if events:
-                model.apply(session, "", events, rebuilding=False)
-                advance(session, model.name, events[-1].position)
+        starts = {name: position(session, name) for name in self.models}
+        known = [log.decode(*event) for event in appended]
+        until = known[0].position - 1 if known else None
+        events = log.read(session, min(starts.values()), limit=1_000_000, until=until) + known
+        for name, model in self.models.items():
+            mine = [e for e in events if e.position > starts[name]]
+            if mine:
+                model.apply(session, "", mine, rebuilding=False)
+                advance(session, model.name, mine[-1].position)
 
     # -- asynchronous ----------------------------------------------------------------------
 

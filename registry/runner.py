@@ -7,12 +7,12 @@ import inspect
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,6 +28,7 @@ from registry.parcel import Parcel
 from registry.settings import Settings
 from registry.store import (
     APPLICATION_NAME,
+    Appended,
     RegistryFactory,
     begin_command,
     clash,
@@ -52,6 +53,13 @@ def registry_today() -> date:
     return datetime.now(WIT).date()
 
 
+class AfterSave(Protocol):
+    """What runs in a write transaction after its events are saved; `appended` are those
+    events as stored, when the writer has them at hand (else the callee reads the log)."""
+
+    def __call__(self, session: Session, appended: Sequence[Appended] = ()) -> None: ...
+
+
 class CommandRunner(Application[uuid.UUID]):
     """Everything a use case needs: settings, the clock, the guard, reads, and `execute`."""
 
@@ -59,7 +67,7 @@ class CommandRunner(Application[uuid.UUID]):
 
     def __init__(
         self, settings: Settings | None = None, clock: Callable[[], date] = registry_today,
-        after_save: Callable[[Session], None] | None = None,
+        after_save: AfterSave | None = None,
     ) -> None:
         """`after_save` runs in each command's transaction once its events are saved: the
         composition root passes the inline read-model update here (registry knows no read models)."""

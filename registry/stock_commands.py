@@ -24,6 +24,7 @@ from registry.parcel import Parcel
 from registry.provenance import Provenance
 from registry.runner import CommandRunner, Result, command_fingerprint, replay
 from registry.store import (
+    Appended,
     begin_command,
     copy_events,
     current_serial,
@@ -155,26 +156,27 @@ class StockCommands(CommandRunner):
             return []
         for (scope, key), count in used.items():
             next_serial(session, scope, key, count)
-        positions = self._append(session, aggregates)
+        positions, appended = self._append(session, aggregates)
         self.footprints.add_many(session, [
             (p.nib, p.village_code, shapely.to_wkb(outcomes[i].shape.wgs84, hex=True)) for i, (p, _) in built.items()
         ])
         if self.after_save is not None:
-            self.after_save(session)
+            self.after_save(session, appended)
         for i, (parcel, title) in built.items():
             outcomes[i] = {"nib": parcel.nib, "certificate_number": title.certificate_number, "edition": title.edition,
                            "certificate_hash": title.certificate_hash, "version": title.version,
                            "area_m2": float(parcel.area_m2), "position": max(positions[parcel.id], positions[title.id])}
         return list(built)
 
-    def _append(self, session: Session, aggregates: list[Any]) -> dict[Any, int]:
-        """Save new aggregates; the log position of each one's last event. PostgreSQL: by COPY
-        (none of them can clash: their ids are new and the events table is locked)."""
+    def _append(self, session: Session, aggregates: list[Any]) -> tuple[dict[Any, int], list[Appended]]:
+        """Save new aggregates: the log position of each one's last event, and the events as
+        appended when the read models can take them as they are. PostgreSQL: by COPY (none of
+        them can clash: their ids are new and the events table is locked)."""
         if session.get_bind().dialect.name != "postgresql":
-            return {r.domain_event.originator_id: r.notification.id for r in self.save(*aggregates)}
+            return {r.domain_event.originator_id: r.notification.id for r in self.save(*aggregates)}, []
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
-        stored = [self.mapper.to_stored_event(event) for event in events]
-        return {e.originator_id: position for e, position in zip(events, copy_events(session, stored))}
+        appended = copy_events(session, [self.mapper.to_stored_event(event) for event in events])
+        return {e.originator_id: row[0] for e, row in zip(events, appended)}, appended
 
 
 def _plan(session: Session, keys: list[tuple[str, str]]) -> list[int | None]:

@@ -25,6 +25,10 @@ EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 COMMANDS_TABLE = f"{APPLICATION_NAME}_commands"
 FOOTPRINTS_TABLE = f"{APPLICATION_NAME}_footprints"
 
+# An event just appended, as stored: (log position, originator id, version, topic, state bytes).
+# The bulk path hands these to the read models so they need not read them back.
+Appended = tuple[int, Any, int, str, bytes]
+
 metadata = MetaData()
 
 # Serials per village: NIB serials (scope 'nib') and right numbers (scope 'right:<digit>').
@@ -184,8 +188,9 @@ def next_serial(session: Session, scope: str, key: str, count: int = 1) -> int:
     return int(session.execute(_NEXT_SERIAL, {"scope": scope, "key": key, "count": count}).scalar_one())
 
 
-def copy_events(session: Session, stored_events: list[Any]) -> list[int]:
-    """Append stored events by COPY (PostgreSQL; the bulk path), returning their log positions.
+def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
+    """Append stored events by COPY (PostgreSQL; the bulk path), returning them with their log
+    positions, in log order.
 
     The caller already holds the events table's lock (begin_command), so the positions drawn
     from the table's own sequence are the next ones in the log and in order. Sends the same
@@ -204,7 +209,7 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[int]:
         f"COPY {EVENTS_TABLE} (id, originator_id, originator_version, topic, state) FROM STDIN", io.StringIO(rows),
     )
     cursor.execute(f"NOTIFY {EVENTS_TABLE}")
-    return ids
+    return [(i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, stored_events)]
 
 
 def current_serial(session: Session, scope: str, key: str) -> int:

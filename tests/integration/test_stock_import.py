@@ -104,3 +104,24 @@ def test_importing_the_stock_again_writes_nothing_and_returns_the_same(services:
     second = importer.run(services.registry, path, IMPORTER, batch=4)
     assert (first.accepted, second.accepted, second.rejected) == (9, 9, [])
     assert store_state(services.registry) == before
+
+
+def test_bulk_chunk_after_events_the_read_models_have_not_seen_brings_them_up_to_date(
+    services: Services, tmp_path: Path,
+) -> None:
+    """The bulk path hands its own events to the read models; whatever was written before them
+    and not yet applied (here: commands with the inline update switched off) is read from the log."""
+    registry, queries, projector = services.registry, services.queries, services.projector
+    cells = grid_squares(LON, LAT, 40, 2)
+    registry.after_save = None
+    earlier = registry.submit_survey(VILLAGE, cells[0], SURVEY, actor=SURVEYOR)["nib"]
+    registry.register_title(earlier, "HM", [citizen("lama")], None, DEED, actor=OFFICER)
+    assert queries.parcel(earlier) is None
+    registry.after_save = projector.inline
+    report = importer.run(registry, write(tmp_path, [stock_line(cells[1]), stock_line(cells[2])]), IMPORTER)
+    assert (report.accepted, report.rejected) == (2, [])
+    assert [r["nib"] for r in queries.by_holder("lama").items] == [earlier]
+    assert len(queries.by_holder("warga-1").items) == 2
+    assert all(s.lag == 0 for s in projector.status())
+    head = rows(services, "SELECT max(id) FROM landreg_events")[0][0]
+    assert rows(services, "SELECT max(position) FROM landreg_parcels")[0][0] == head
