@@ -51,6 +51,8 @@ class ParcelsModel:
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
             table.create(engine, checkfirst=True)
+        if engine.dialect.name == "postgresql":  # also on tables made before the index was
+            _parcel_tables(suffix).holder_names.create(engine, checkfirst=True)
         if suffix:
             footprint_index(engine.dialect.name, suffix).create(engine)
 

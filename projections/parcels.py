@@ -14,12 +14,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Index,
     Integer,
     MetaData,
     Numeric,
     String,
     Table,
     delete,
+    func,
     or_,
     select,
 )
@@ -68,6 +70,12 @@ class ParcelTables:
             Column("certificate_number", String(14), nullable=False),
             Column("right_type", String(8), nullable=False),
         )
+        # Search by part of a name (`lower(holder_name) LIKE '%...%'`) over 126M parcels' holders:
+        # a trigram index (PostgreSQL's pg_trgm); SQLite scans, which is fine for one office.
+        self.holder_names = Index(
+            f"landreg_holdings{suffix}_name_trgm", func.lower(self.holdings.c.holder_name).label("name"),
+            postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
         self.village_stats = Table(
             f"landreg_village_stats{suffix}", metadata,
             Column("village_code", String(8), primary_key=True),

@@ -70,8 +70,8 @@ class Queries:
         return self._page(BY_HOLDER, {"holder": holder_id, "after": after}, limit)
 
     def by_holder_name(self, name: str, after: str = "", limit: int = 100) -> Page:
-        """Parcels held by anyone whose name contains `name` (any case). A scan of the holdings:
-        at national scale it wants a trigram index (pg_trgm) on holder_name."""
+        """Parcels held by anyone whose name contains `name` (any case). PostgreSQL answers from
+        the trigram index on lower(holder_name); SQLite scans the holdings."""
         escaped = name.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
         return self._page(BY_HOLDER_NAME, {"pattern": f"%{escaped}%", "after": after}, limit)
 

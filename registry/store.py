@@ -131,6 +131,7 @@ def _ensure_postgis(engine: Engine) -> None:
                 "'apt-get install -y postgresql-15-postgis-3' (Debian), then start landreg again."
             )
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))  # contrib: name search
 
 
 def analyze(engine: Engine) -> None:

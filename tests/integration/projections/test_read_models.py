@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from shapely.geometry import Polygon, box, shape
+from sqlalchemy import text
 
 from api.bootstrap import Services
 from projections import parcels as parcels_model
+from projections.queries import BY_HOLDER_NAME
 from spatial.geometry import to_geojson
 from tests.geometries import grid_squares, square
 from tests.integration.projections.tables import read_models
@@ -157,3 +159,19 @@ def test_audit_checkpoints_pass_through_the_read_models(services: Services) -> N
     services.registry.make_checkpoint(actor=Actor("auditor-1", "auditor"))
     assert all(status.lag == 0 for status in services.projector.status())
     assert len(services.queries.in_village(VILLAGE).items) == 1
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite scans the holdings
+def test_postgres_searches_holder_names_by_trigram_index_also_after_a_rebuild(services: Services) -> None:
+    registry, queries = services.registry, services.queries
+    nib = registry.submit_survey(VILLAGE, square(LON, LAT, 100), SURVEY, actor=SURVEYOR)["nib"]
+    registry.register_title(nib, "HM", [citizen("budi", name="Budi Santoso")], None, DEED, actor=OFFICER)
+    for rebuilt in (False, True):
+        if rebuilt:
+            services.projector.rebuild("parcels")
+        with queries.engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))  # a table this small is scanned otherwise
+            plan = "\n".join(connection.execute(text(f"EXPLAIN {BY_HOLDER_NAME}"),
+                                                {"pattern": "%santo%", "after": "", "limit": 10}).scalars())
+        assert "landreg_holdings_name_trgm" in plan
+        assert [r["nib"] for r in queries.by_holder_name("SANTO").items] == [nib]
