@@ -29,7 +29,14 @@ from api import importer
 from api.bootstrap import Services, build
 from benchmarks import cadastre, peers
 from benchmarks.audit_side import verify_figures
-from benchmarks.read_side import Figure, fresh_database, latencies, query_figures, rebuild_figures
+from benchmarks.read_side import (
+    Figure,
+    fresh_database,
+    latencies,
+    name_search_figures,
+    query_figures,
+    rebuild_figures,
+)
 from registry.settings import Settings
 from registry.values import Actor
 
@@ -70,7 +77,7 @@ def run(url: str, peer_url: str, folder: Path, parcels: int, activity: float, co
             save(result)
         read_models(services, url, peer_url, result, report)
         save(result)
-        result.add(*query_figures(services, parcels), *intersect_figures(services))
+        result.add(*query_figures(services, parcels), *intersect_figures(services), *name_search_figures(services))
         if not year_only:
             result.add(*verify_figures(services, url, folder, report))
         result.facts.update(disk(services))

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from api.bootstrap import Services, build
 from benchmarks.peers import raw_read
 from benchmarks.seed import seed
+from projections.queries import BY_HOLDER_NAME
 from registry.settings import Settings
 
 
@@ -117,6 +118,41 @@ def query_figures(services: Services, parcels: int, samples: int = 2_000) -> lis
                               "<= 1.5x raw" + ("; <= 1 ms" if name == "NIB lookup" else "")))
     raw.close()
     return figures
+
+
+def name_search_figures(services: Services, samples: int = 500, scans: int = 5) -> list[Figure]:
+    """Holder-name search (part of a name, any case; PostgreSQL): through the trigram index
+    against the raw SQL of the same query, and against that SQL with the index dropped (in a
+    transaction rolled back afterwards): what the search cost before the index."""
+    with services.registry.engine.connect() as connection:
+        names = list(connection.execute(text("SELECT holder_name FROM landreg_holdings TABLESAMPLE SYSTEM (5) "
+                                              "LIMIT :n"), {"n": samples}).scalars())
+    parts = [name.lower()[1:] for name in names]  # a real substring: not the name's start
+    raw = services.registry.engine.raw_connection()
+    cursor = raw.cursor()
+    sql = BY_HOLDER_NAME.replace(":pattern", "%s").replace(":after", "''").replace(":limit", "101")
+
+    def raw_search(part: str) -> Any:
+        cursor.execute(sql, (f"%{part}%",))
+        return cursor.fetchall()
+
+    ours = latencies(lambda part: services.queries.by_holder_name(part), parts)
+    peer = latencies(raw_search, parts)
+    raw.commit()
+    cursor.execute("DROP INDEX landreg_holdings_name_trgm")
+    scanned = []
+    for part in parts[:scans]:
+        start = time.perf_counter()
+        raw_search(part)
+        scanned.append((time.perf_counter() - start) * 1000)
+    raw.rollback()
+    raw.close()
+    return [
+        *(Figure(f"holder name search {p}", o, r, "ms", "raw SQL, same search", "<= 1.5x raw")
+          for p, o, r in zip(("p50", "p99"), ours, peer)),
+        Figure("holder name search p50", ours[0], statistics.median(scanned), "ms",
+               f"same SQL without the trigram index (median of {scans})", ""),
+    ]
 
 
 def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bool = False) -> list[Figure]:

@@ -17,7 +17,7 @@ from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.tables import SHADOW, advance, create_positions, drop, position
 from projections.wakeup import Wakeup
-from registry.store import Appended
+from registry.store import FOOTPRINTS_TABLE, Appended, analyze
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (events done, events in all)
@@ -121,8 +121,8 @@ class Projector:
             for table in model.tables(SHADOW):
                 drop(connection, table.name)
             if name == "parcels":
-                drop(connection, f"landreg_footprints{SHADOW}_rtree")
-                drop(connection, f"landreg_footprints{SHADOW}")
+                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}_rtree")
+                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}")
         model.create(self.engine, SHADOW)
         with Session(self.engine) as session:
             head = log.last_position(session)
@@ -136,7 +136,10 @@ class Projector:
             reached = events[-1].position
             done += len(events)
             progress(done, head)
-        return done + self._swap(model, reached)
+        done += self._swap(model, reached)
+        # New tables have no statistics: without them the planner scans (a name search ignored its index).
+        analyze(self.engine, [t.name for t in model.tables("")] + ([FOOTPRINTS_TABLE] if name == "parcels" else []))
+        return done
 
     def _swap(self, model: ReadModel, reached: int, attempts: int = 5) -> int:
         """Apply what was written since the replay began, then swap, with writers held off."""

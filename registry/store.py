@@ -134,8 +134,9 @@ def _ensure_postgis(engine: Engine) -> None:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))  # contrib: name search
 
 
-def analyze(engine: Engine) -> None:
-    """Refresh the planner's statistics (PostgreSQL) after a bulk load.
+def analyze(engine: Engine, tables: list[str] | None = None) -> None:
+    """Refresh the planner's statistics (PostgreSQL) after a bulk load or a rebuild: of `tables`,
+    or of every table.
 
     Without them the planner still believes the tables are empty: lookups by aggregate id were
     estimated at tens of thousands of rows, which switched on JIT compilation for every query and
@@ -144,7 +145,7 @@ def analyze(engine: Engine) -> None:
     """
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
+            connection.execute(text(f"ANALYZE {', '.join(tables or [])}"))
 
 
 def begin_command(session: Session, settings: Settings) -> None:

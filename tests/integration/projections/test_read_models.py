@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from api.bootstrap import Services
 from projections import parcels as parcels_model
-from projections.queries import BY_HOLDER_NAME
 from spatial.geometry import to_geojson
 from tests.geometries import grid_squares, square
 from tests.integration.projections.tables import read_models
@@ -170,8 +169,11 @@ def test_postgres_searches_holder_names_by_trigram_index_also_after_a_rebuild(se
         if rebuilt:
             services.projector.rebuild("parcels")
         with queries.engine.connect() as connection:
-            connection.execute(text("SET enable_seqscan = off"))  # a table this small is scanned otherwise
-            plan = "\n".join(connection.execute(text(f"EXPLAIN {BY_HOLDER_NAME}"),
-                                                {"pattern": "%santo%", "after": "", "limit": 10}).scalars())
+            # Left only bitmap scans (a table this small is scanned otherwise), the planner can
+            # answer the name filter only from an index that serves LIKE '%...%'.
+            for kind in ("seqscan", "indexscan", "indexonlyscan"):
+                connection.execute(text(f"SET enable_{kind} = off"))
+            plan = "\n".join(connection.execute(text(
+                "EXPLAIN SELECT nib FROM landreg_holdings WHERE lower(holder_name) LIKE '%santo%'")).scalars())
         assert "landreg_holdings_name_trgm" in plan
         assert [r["nib"] for r in queries.by_holder_name("SANTO").items] == [nib]
