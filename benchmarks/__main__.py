@@ -94,6 +94,29 @@ def audit_command(
     _print(f"audit verify, {parcels:,} parcels", audit_side.run(url, parcels, console.print, reuse))
 
 
+@app.command("names")
+def names_command(
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),
+    results: str = typer.Option("", help="a result JSON of a run on that database, to add the figures to"),
+) -> None:
+    """Holder-name search on a filled database (e.g. after `national`): trigram index, raw SQL, no index."""
+    from api.bootstrap import build
+    from registry.settings import Settings
+
+    services = build(Settings(database_url=url), inline_projections=False)
+    try:
+        figures = read_side.name_search_figures(services)
+    finally:
+        services.close()
+    _print("holder-name search", figures)
+    if results:
+        run = json.loads(Path(results).read_text())
+        kept = [read_side.Figure(**{k: v for k, v in f.items() if k != "ratio"}) for f in run.pop("figures")
+                if not f["name"].startswith("holder name search")]
+        facts = {k: v for k, v in run.items() if k not in ("machine", "date")}
+        _save(Path(results), facts, kept + figures)
+
+
 def _print(title: str, figures: list[read_side.Figure]) -> None:
     table = Table(title=f"{title}, {platform.machine()}, {os.cpu_count()} cores")
     for column in ("figure", "landreg", "peer", "unit", "ratio", "peer is", "target"):
