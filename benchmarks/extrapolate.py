@@ -15,8 +15,10 @@ EVENTS = 1_000_000_000
 GB = 1e9
 
 
-def figure(run: dict[str, Any], prefix: str, unit: str) -> float:
-    return float(next(f["ours"] for f in run["figures"] if f["name"].startswith(prefix) and f["unit"] == unit))
+def figure(run: dict[str, Any], prefix: str, unit: str) -> float | None:
+    """Our value of the run's first figure named `prefix...` in `unit`; None if the run has none."""
+    found = [f["ours"] for f in run["figures"] if f["name"].startswith(prefix) and f["unit"] == unit]
+    return float(found[0]) if found else None
 
 
 def lines(path: Path) -> list[tuple[str, str, str]]:
@@ -24,12 +26,13 @@ def lines(path: Path) -> list[tuple[str, str, str]]:
     run = json.loads(path.read_text())
     events, parcels = run["events"], run["parcels_now"]
     tables, indexes = run["table_bytes"], run.get("index_bytes", {})
-    import_rate = figure(run, "bulk import", "parcels/s")
-    rebuilds = {name: figure(run, f"rebuild {name}", "events/s") for name in ("parcels", "certificates")}
-    verify = figure(run, "audit verify", "events/s")
+    import_rate = figure(run, "bulk import", "parcels/s") or float("nan")
+    rebuilds = {name: figure(run, f"rebuild {name}", "events/s") or float("nan") for name in ("parcels", "certificates")}
+    verify = figure(run, "audit verify", "events/s")  # a --year-only run has none
     event_bytes, event_index = tables["landreg_events"] / events, indexes.get("landreg_events", 0) / events
     read_side = run["read_side_bytes_per_parcel"]
     gist = indexes.get("landreg_footprints", 0) / parcels
+    read_indexes = sum(v for k, v in indexes.items() if k != "landreg_events") / parcels
     hours = 3600
     rows = [
         ("events table with its indexes", f"{event_bytes:,.0f} B an event", f"{event_bytes * EVENTS / GB:,.0f} GB"),
@@ -37,14 +40,17 @@ def lines(path: Path) -> list[tuple[str, str, str]]:
          f"{event_index * EVENTS / GB:,.0f} GB"),
         ("read side (parcels, certificates, holdings, footprints, commands)", f"{read_side:,.0f} B a parcel",
          f"{read_side * PARCELS / GB:,.0f} GB"),
+        ("  of which indexes (B-tree, GiST, trigram)", f"{read_indexes:,.0f} B a parcel",
+         f"{read_indexes * PARCELS / GB:,.0f} GB"),
         ("  of which the footprints' GiST index", f"{gist:,.0f} B a parcel", f"{gist * PARCELS / GB:,.1f} GB"),
         ("bulk import of the stock (one process)", f"{import_rate:,.0f} parcels/s",
          f"{PARCELS / import_rate / hours:,.1f} h"),
     ]
     rows += [(f"rebuild `{name}` (one process)", f"{rate:,.0f} events/s", f"{EVENTS / rate / hours:,.1f} h")
              for name, rate in rebuilds.items()]
-    rows.append(("audit verify of the whole log (one process)", f"{verify:,.0f} events/s",
-                 f"{EVENTS / verify / hours:,.1f} h"))
+    if verify is not None:
+        rows.append(("audit verify of the whole log (one process)", f"{verify:,.0f} events/s",
+                     f"{EVENTS / verify / hours:,.1f} h"))
     return rows
 
 

@@ -29,8 +29,24 @@ def test_unit_costs_are_scaled_to_126_million_parcels_and_a_billion_events(tmp_p
     assert table["events table with its indexes"] == "1,000 GB"  # 1,000 B an event x 10^9
     assert table["of which indexes (id, aggregate+version, topic)"] == "250 GB"
     assert table["read side (parcels, certificates, holdings, footprints, commands)"] == "378 GB"
+    assert table["of which indexes (B-tree, GiST, trigram)"] == "13 GB"  # 100 B a parcel
     assert table["of which the footprints' GiST index"] == "12.6 GB"
     assert table["bulk import of the stock (one process)"] == "35.0 h"  # 126M / 1,000 a second
     assert table["rebuild `parcels` (one process)"] == "27.8 h"
     assert table["audit verify of the whole log (one process)"] == "5.6 h"
     assert "| quantity | measured unit cost | national scale |" in markdown(path)
+
+
+def test_a_run_without_an_audit_figure_leaves_that_row_out(tmp_path: Path) -> None:
+    run = {"parcels": 10, "events": 30, "parcels_now": 10, "machine": "x86_64, 2 cores", "date": "2026-11-28",
+           "table_bytes": {"landreg_events": 30_000}, "read_side_bytes_per_parcel": 3_000.0,
+           "figures": [{"name": "bulk import (first registrations)", "unit": "parcels/s", "ours": 1_000.0},
+                       {"name": "rebuild parcels", "unit": "events/s", "ours": 10_000.0},
+                       {"name": "rebuild certificates", "unit": "events/s", "ours": 20_000.0}]}
+    path = tmp_path / "year.json"
+    path.write_text(json.dumps(run))
+
+    quantities = [quantity for quantity, _, _ in lines(path)]
+
+    assert "bulk import of the stock (one process)" in quantities
+    assert not any("audit" in quantity for quantity in quantities)
