@@ -107,7 +107,7 @@ class PostgisMissing(RuntimeError):
 def create_schema(engine: Engine, footprints: PostgisFootprints | SqliteFootprints) -> None:
     """Create the registry's own tables and PostGIS, idempotently (the library makes its own)."""
     if engine.dialect.name == "postgresql":
-        _ensure_postgis(engine)
+        _ensure_extensions(engine)
     metadata.create_all(engine, checkfirst=True)
     footprints.create(engine)
     with engine.begin() as connection:
@@ -120,7 +120,8 @@ def create_schema(engine: Engine, footprints: PostgisFootprints | SqliteFootprin
             ))
 
 
-def _ensure_postgis(engine: Engine) -> None:
+def _ensure_extensions(engine: Engine) -> None:
+    """PostGIS (footprints, the overlap guard) and pg_trgm (holder-name search; PostgreSQL's contrib)."""
     with engine.begin() as connection:
         available = connection.execute(
             text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
