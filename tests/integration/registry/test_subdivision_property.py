@@ -28,7 +28,10 @@ def star_polygons(draw: st.DrawFn) -> Polygon:
     count = draw(st.integers(6, 12))
     angles = sorted(draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=count,
                                   max_size=count, unique=True)))
-    if min(b - a for a, b in zip(angles, angles[1:] + [angles[0] + 2 * math.pi])) < 0.15:
+    gaps = [b - a for a, b in zip(angles, angles[1:] + [angles[0] + 2 * math.pi])]
+    # Simple only if every gap is under half a turn (else an edge passes the wrong side of the
+    # centre and may cross others); not too thin either. Otherwise: evenly spaced angles.
+    if min(gaps) < 0.15 or max(gaps) > 2.5:
         angles = [i * 2 * math.pi / count for i in range(count)]
     radii = draw(st.lists(st.floats(30, 90), min_size=count, max_size=count))
     return Polygon([(r * math.cos(a), r * math.sin(a)) for r, a in zip(radii, angles)])
