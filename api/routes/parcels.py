@@ -110,6 +110,9 @@ def list_parcels(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "",
 ) -> dict[str, object]:
     given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
+    for name, value in (*given, ("cursor", cursor)):
+        if value and "\x00" in value:  # PostgreSQL cannot compare text with a NUL in it
+            raise InvalidInput(name, "must not contain a NUL character")
     chosen = [name for name, value in given if value]
     if len(chosen) != 1:
         raise InvalidInput("holder|holder_name|village|bbox", "give exactly one of holder, holder_name, village or bbox")

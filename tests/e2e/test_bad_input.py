@@ -188,3 +188,11 @@ def test_hostile_holder_name_is_stored_and_returned_verbatim(client: TestClient,
 def _tables(services: Services) -> list[str]:
     from tests.support import table_names
     return table_names(services.registry)
+
+
+@pytest.mark.parametrize("field", ["holder", "holder_name", "village", "cursor"])
+def test_nul_character_in_a_search_names_the_field(client: TestClient, auditor: Headers, field: str) -> None:
+    params = {"holder_name": "abc", field: "ab\x00c"} if field == "cursor" else {field: "ab\x00c"}
+    answer = client.get("/v1/parcels", params=params, headers=auditor)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.json()["field"] == field
