@@ -36,8 +36,15 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
 }
 
 
-def problem(status: int, code: str, title: str, detail: str, **members: Any) -> Json:
-    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, **members}
+# The problem document's own members (RFC 9457); an error's details can never overwrite them.
+RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
+
+
+def problem(status: int, code: str, title: str, detail: str, members: dict[str, Any] | None = None) -> Json:
+    """A problem+json response; `members` are extensions, renamed `<name>_` where they would
+    collide with a member of the document itself (a title's `status` becomes `status_`)."""
+    extensions = {(f"{k}_" if k in RESERVED else k): v for k, v in (members or {}).items()}
+    body = {**extensions, "type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
     headers = {"Retry-After": "1"} if status == 503 else None
     return Json(body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -52,7 +59,7 @@ def _status_of(error: errors.RegistryError) -> tuple[int, str]:
 def registry_error(_: Request, error: Exception) -> Json:
     assert isinstance(error, errors.RegistryError)
     status, title = _status_of(error)
-    return problem(status, error.code, title, error.message, **error.details)
+    return problem(status, error.code, title, error.message, error.details)
 
 
 def validation_error(_: Request, error: Exception) -> Json:
@@ -61,7 +68,7 @@ def validation_error(_: Request, error: Exception) -> Json:
     invalid = [_invalid(e) for e in error.errors()]
     first = invalid[0] if invalid else {"field": "body", "reason": "invalid"}
     return problem(422, "invalid_input", "Invalid input", f"{first['field']}: {first['reason']}",
-                   field=first["field"], reason=first["reason"], invalid=invalid)
+                   {"field": first["field"], "reason": first["reason"], "invalid": invalid})
 
 
 def _invalid(error: dict[str, Any]) -> dict[str, str]:
@@ -75,8 +82,8 @@ def _invalid(error: dict[str, Any]) -> dict[str, str]:
 def http_error(_: Request, error: Exception) -> Json:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400 and "parsing the body" in str(error.detail):  # e.g. not UTF-8
-        return problem(422, "invalid_input", "Invalid input", "body: not JSON in UTF-8", field="body",
-                       reason="not JSON in UTF-8")
+        return problem(422, "invalid_input", "Invalid input", "body: not JSON in UTF-8",
+                       {"field": "body", "reason": "not JSON in UTF-8"})
     code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
     response = problem(error.status_code, code, str(error.detail), str(error.detail))

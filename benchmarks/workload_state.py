@@ -218,14 +218,12 @@ class Run:
         return current
 
     def parcel_version(self, nib: str) -> Callable[[], int]:
-        return lambda: int(self.registry.get_parcel(nib).version)
+        """The parcel resource's version, as a client reads it from ETag."""
+        return lambda: self.registry.resource_version(nib)
 
     def title_version(self, nib: str) -> Callable[[], int]:
-        def read() -> int:
-            title = self.registry.title_on(nib)
-            assert title is not None, f"the workload believes parcel {nib} is titled"
-            return int(title.version)
-        return read
+        """The same version: a title command's If-Match names the parcel resource's version too."""
+        return self.parcel_version(nib)
 
     def attempt(self, name: str, command: Callable[[str], Result]) -> Result | None:
         """Run `command` with the next command id. A RegistryError is a counted rejection;

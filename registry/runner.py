@@ -39,7 +39,7 @@ from registry.store import (
     record_command,
 )
 from registry.title import Title
-from registry.unit_of_work import UnitOfWork
+from registry.unit_of_work import UnitOfWork, resource_version
 from registry.values import Actor
 from spatial.crs import Footprint, footprint
 from spatial.geometry import GeometryError
@@ -111,6 +111,12 @@ class CommandRunner(Application[uuid.UUID]):
     def title_on(self, nib: str) -> Title | None:
         parcel = self.get_parcel(nib)
         return None if parcel.certificate_number is None else self.get_title(parcel.certificate_number)
+
+    def resource_version(self, nib: str) -> int:
+        """The parcel resource's version (its ETag), read from the event store."""
+        certificate_number = self.get_parcel(nib).certificate_number
+        with self.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            return resource_version(session, nib, certificate_number)
 
     def _read(self, aggregate_id: uuid.UUID, version: int | None, what: str) -> Any:
         try:

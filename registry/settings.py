@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     subdivision_boundary_tolerance_m2: float = Field(default=1.0, ge=0)
     max_vertices: int = Field(default=100_000, ge=4)
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)  # HTTP request bodies
+    # The public endpoints (no token): requests per minute per client address, and the burst allowed.
+    public_rate_per_minute: float = Field(default=60, ge=0)
+    public_rate_burst: int = Field(default=20, ge=1)
+    # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
+    min_parcel_area_m2: float = Field(default=1.0, ge=0)
+    # The most parcels one merger may join (each is locked and loaded in one transaction).
+    max_merge_parts: int = Field(default=100, ge=2, le=1000)
     right_type_digits: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RIGHT_TYPE_DIGITS))
     # Holder ids of legal entities designated by the government to hold hak milik.
     hm_designated_entities: list[str] = Field(default_factory=list)

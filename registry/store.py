@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, func, select, text
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -213,6 +213,18 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
     )
     cursor.execute(f"NOTIFY {EVENTS_TABLE}")
     return [(i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, stored_events)]
+
+
+def last_position(session: Session, aggregate_ids: list[uuid.UUID]) -> int:
+    """The log position of the newest event of any of these aggregates; 0 when they have none."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ids = [i if postgres else i.bytes for i in aggregate_ids]
+    found = session.execute(_LAST_POSITION, {"ids": ids}).scalar()
+    return int(found or 0)
+
+
+_LAST_POSITION = text(f"SELECT max(id) FROM {EVENTS_TABLE} WHERE originator_id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
 
 
 def current_serial(session: Session, scope: str, key: str) -> int:

@@ -257,12 +257,12 @@ class Title(ChainedAggregate):
         if self.status != "active":
             raise TitleNotActive(
                 f"title {self.certificate_number} is {self.status}",
-                certificate_number=self.certificate_number, status=self.status,
+                certificate_number=self.certificate_number, title_status=self.status,
             )
         if self.term_ended(today):
             raise TitleNotActive(
                 f"the term of title {self.certificate_number} ended on {self.ends_on}",
-                certificate_number=self.certificate_number, status="expired",
+                certificate_number=self.certificate_number, title_status="expired",
             )
 
     def require_unfrozen(self, today: date) -> None:
@@ -384,7 +384,7 @@ class Title(ChainedAggregate):
         """Pembaruan: after the term ended, grant a new one on the same land."""
         self._require_termed()
         if self.status not in ("active", "expired"):
-            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         if not self.term_ended(today) and self.status != "expired":
             raise TermError("ends_on", f"the term runs until {self.ends_on}: extend it instead of renewing")
         self.trigger_event(self.RightRenewed, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
@@ -392,7 +392,7 @@ class Title(ChainedAggregate):
     def expire(self, today: date, provenance: Provenance) -> None:
         """Record that the term ended without extension."""
         if self.status != "active":
-            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         if not self.term_ended(today):
             raise TermError("ends_on", f"the term runs until {self.ends_on or 'indefinitely'}")
         self.trigger_event(self.RightExpired, **provenance.fields())
@@ -400,7 +400,7 @@ class Title(ChainedAggregate):
     def cancel(self, reason: str, provenance: Provenance) -> None:
         """Pembatalan by decree or court order."""
         if self.status not in ("active", "expired"):
-            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", status=self.status)
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         self.trigger_event(self.RightCancelled, reason=reason, **provenance.fields())
 
     def replace_certificate(self, reason: str, today: date, provenance: Provenance) -> None:

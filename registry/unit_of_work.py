@@ -14,7 +14,7 @@ from registry.errors import NotFound, SerialsExhausted, VersionConflict
 from registry.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id, title_id
 from registry.parcel import Parcel, Shape
 from registry.provenance import Provenance
-from registry.store import lock_parcels, next_serial
+from registry.store import last_position, lock_parcels, next_serial
 from registry.title import Title
 from registry.values import Actor
 from spatial.crs import Footprint
@@ -32,6 +32,12 @@ def shape_of(footprint: Footprint) -> Shape:
         geometry=to_wkb_hex(footprint.geometry), epsg=footprint.epsg, wgs84=to_wkb_hex(footprint.wgs84),
         tm3_epsg=footprint.tm3_epsg, area_m2=area(footprint.area_m2),
     )
+
+
+def resource_version(session: Session, nib: str, certificate_number: str | None) -> int:
+    """The version of a parcel resource: the log position of its newest event or its title's."""
+    ids = [parcel_id(nib)] + ([title_id(certificate_number)] if certificate_number else [])
+    return last_position(session, ids)
 
 
 def area(square_metres: float) -> Decimal:
@@ -79,11 +85,16 @@ class UnitOfWork:
         return self.title(parcel.certificate_number)
 
     def expect(self, aggregate: Parcel | Title) -> None:
-        """Invariant 11: the command's expected version must be the current one."""
-        if self.expected_version is not None and aggregate.version != self.expected_version:
+        """Invariant 11: the command's expected version must be the current one. The version is
+        the parcel resource's (its ETag): the log position of the newest event of the parcel or
+        of its current title, read from the event store in this transaction, never a read model."""
+        if self.expected_version is None:
+            return
+        actual = resource_version(self.session, aggregate.nib, aggregate.certificate_number)
+        if actual != self.expected_version:
             raise VersionConflict(
-                f"expected version {self.expected_version}, but it is at version {aggregate.version}",
-                expected=self.expected_version, actual=aggregate.version,
+                f"parcel {aggregate.nib} is at version {actual}, not {self.expected_version}",
+                expected=self.expected_version, actual=actual,
             )
 
     def new_nib(self, village_code: str) -> str:

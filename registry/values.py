@@ -18,10 +18,14 @@ ROLES = frozenset({"surveyor", "officer", "auditor", "admin", "system"})
 SOURCE_KINDS = frozenset({"deed", "decree", "court_order", "survey", "other"})
 HOLDER_KINDS = frozenset({"citizen", "foreigner", "legal_entity"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_SHARE = re.compile(r"(-?[0-9]+)/(-?[0-9]+)")
+_SHARE = re.compile(r"(-?[0-9]{1,18})/(-?[0-9]{1,18})")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _AMOUNT = re.compile(r"[0-9]{1,18}(\.[0-9]{1,2})?")
 _MAX_TEXT = 500
+# Text no record may hold: NUL (PostgreSQL cannot store it in text) and lone UTF-16 surrogates
+# (not Unicode characters; no UTF-8 encoder takes them).
+_UNFIT = re.compile("[\x00\ud800-\udfff]")
+MAX_NUMBER_CHARS = 40  # a number literal longer than this is beyond any reason (coordinates, shares, versions)
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,63 @@ class Actor:
         return {"user_id": self.user_id, "role": self.role}
 
 
+def text_fault(value: str) -> str | None:
+    """Why a string cannot be recorded, or None when it can.
+
+    >>> text_fault("Budi"), text_fault("a\x00b")
+    (None, 'must not contain a NUL character')
+    """
+    found = _UNFIT.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain a NUL character"
+    return f"must not contain a lone surrogate (U+{ord(found.group()):04X})"
+
+
+class LongNumber(str):
+    """A number literal of more than MAX_NUMBER_CHARS characters, kept unconverted (see find_fault)."""
+
+
+def find_fault(value: Any, field: str) -> InvalidInput | None:
+    """The first string (key or value) or number in JSON-like data that cannot be recorded.
+
+    >>> find_fault({"holders": [{"name": "x\x00"}]}, "body").field
+    'holders[0].name'
+    """
+    if isinstance(value, LongNumber):
+        return InvalidInput(field, f"is a number of {len(value)} characters (at most {MAX_NUMBER_CHARS})")
+    if isinstance(value, str):
+        reason = text_fault(value)
+        return None if reason is None else InvalidInput(field, reason)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key) if field == "body" else f"{field}.{key}"
+            found = find_fault(key, f"{field} (a key)") or find_fault(item, name)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := find_fault(item, f"{field}[{index}]")) is not None:
+                return found
+    return None
+
+
+def parse_number(literal: str) -> int | float | LongNumber:
+    """A JSON number literal, unconverted when it is beyond reason (json.loads' parse_int/parse_float)."""
+    if len(literal) > MAX_NUMBER_CHARS:
+        return LongNumber(literal)
+    return float(literal) if any(c in literal for c in ".eE") else int(literal)
+
+
 def text(value: object, field: str, max_length: int = _MAX_TEXT) -> str:
-    """A non-empty string, kept verbatim (never interpreted)."""
+    """A non-empty string fit to be recorded, kept verbatim (never interpreted)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(field, "must be a non-empty string")
     if len(value) > max_length:
         raise InvalidInput(field, f"must be at most {max_length} characters")
+    if (reason := text_fault(value)) is not None:
+        raise InvalidInput(field, reason)
     return value
 
 
@@ -106,7 +161,7 @@ def share(value: object, field: str) -> Fraction:
     """
     match = _SHARE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ShareError(field, f"must be an exact fraction 'p/q', got {value!r}")
+        raise ShareError(field, f"must be an exact fraction 'p/q' of at most 18 digits each, got {str(value)[:40]!r}")
     numerator, denominator = int(match[1]), int(match[2])
     if denominator <= 0:
         raise ShareError(field, f"denominator must be positive, got {value!r}")

@@ -36,7 +36,7 @@ EDITION = ("certificate_number", "edition", "certificate_hash")
 def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: str | None,
          call: Callable[..., dict[str, Any]], keep: tuple[str, ...], created: bool = False) -> Json:
     """Check If-Match, run the registry command, answer with the fields to `keep` and the new version."""
-    expected = expected_version(services, nib, if_match, "title")
+    expected = expected_version(if_match)
     result = call(actor=actor, command_id=command_id(actor, key), expected_version=expected)
     body = versioned({name: result[name] for name in keep}, result)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

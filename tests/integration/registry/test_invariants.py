@@ -245,9 +245,18 @@ def test_editions_increase_with_holder_term_and_area_changes_only(registry: Regi
 
 def test_stale_expected_version_is_a_conflict(registry: Registry) -> None:
     nib = titled(registry)
-    registry.transfer_ownership(nib, "sale", [citizen("sari")], "2025-03-01", DEED, actor=OFFICER, expected_version=1)
+    version = registry.resource_version(nib)
+    registry.transfer_ownership(nib, "sale", [citizen("sari")], "2025-03-01", DEED, actor=OFFICER,
+                                expected_version=version)
     assert_rejected(registry, errors.VersionConflict, lambda: registry.transfer_ownership(
-        nib, "sale", [citizen("ani")], "2025-03-01", DEED, actor=OFFICER, expected_version=1))
+        nib, "sale", [citizen("ani")], "2025-03-01", DEED, actor=OFFICER, expected_version=version))
+
+
+def test_expected_version_is_the_parcel_resources_log_position(registry: Registry) -> None:
+    nib = titled(registry)
+    result = registry.transfer_ownership(nib, "sale", [citizen("sari")], "2025-03-01", DEED, actor=OFFICER)
+    assert registry.resource_version(nib) == result["position"]
+    registry.place_block(nib, "blokir", "Sari", None, DEED, actor=OFFICER, expected_version=result["position"])
 
 
 # 12. Idempotency -------------------------------------------------------------------------
