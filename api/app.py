@@ -29,12 +29,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services = services or build(settings, inline_projections=settings.projections == "inline")
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         workers = [threading.Thread(target=_checkpoints, args=(services, stop), name="audit-checkpoints", daemon=True)]
         if services.registry.after_save is None:  # read models follow the log instead of running inline
-            workers.append(threading.Thread(target=services.projector.follow, args=(stop,), name="projections",
-                                            daemon=True))
+            app.state.follower = threading.Thread(target=services.projector.follow, args=(stop,),
+                                                  name="projections", daemon=True)
+            workers.append(app.state.follower)
         for worker in workers:
             worker.start()
         yield
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="Event-sourced land registry: parcels (bidang) and titles (hak). "
                               "Errors are application/problem+json.")
     app.state.services = services
+    app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
     problems.install(app)
     for module in (parcels, titles, other):

@@ -24,12 +24,13 @@ from registry.application import Registry
 from registry.errors import RegistryError
 from registry.stock_commands import FIELDS
 from registry.store import analyze
-from registry.values import Actor
+from registry.values import Actor, find_fault
 
 # A legacy-stock line: a parcel surveyed and titled at once (registry/stock_commands.py).
 STOCK = "register_parcel"
 # Commands an import may carry: the registry's use cases (see registry/application.py).
-COMMANDS = frozenset({STOCK, 
+COMMANDS = frozenset({
+    STOCK,
     "submit_survey", "correct_boundary", "subdivide", "separate", "merge", "register_title",
     "transfer_ownership", "correct_holder_data", "register_mortgage", "release_mortgage", "place_block",
     "lift_block", "expire_block", "extend_right", "renew_right", "expire_right", "cancel_right",
@@ -82,17 +83,26 @@ def _lines(file: Iterator[bytes]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         except orjson.JSONDecodeError as error:
             yield number, f"not JSON: {error}"
             continue
-        yield number, item if isinstance(item, dict) else "each line must be a JSON object"
+        if not isinstance(item, dict):
+            yield number, "each line must be a JSON object"
+        elif (fault := find_fault(item, "line")) is not None:  # the same text rule as the HTTP edge
+            yield number, fault.message
+        else:
+            yield number, item
 
 
 def _features(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
     collection = orjson.loads(raw)
+    named = collection.get("crs")  # ogr2ogr writes the collection's CRS here; it is never ignored
     for number, feature in enumerate(collection.get("features", []), start=1):
+        if (fault := find_fault(feature, f"features[{number - 1}]")) is not None:
+            yield number, fault.message
+            continue
         properties = feature.get("properties") or {}
         survey = {k: properties.get(k) for k in ("document_number", "document_sha256", "surveyed_on")}
         yield number, {"command": "submit_survey", "args": {
             "village_code": properties.get("village_code"), "geometry": feature.get("geometry"),
-            "crs": properties.get("crs"), "survey": survey}}
+            "crs": properties.get("crs") or named, "survey": survey}}
 
 
 def run(

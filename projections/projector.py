@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy.exc
 from sqlalchemy import text
@@ -34,6 +34,36 @@ class Status:
         return self.head - self.position
 
 
+STALL_SECONDS = 30.0  # a read model behind the log that has not moved for this long is stalled
+
+
+@dataclass
+class Watch:
+    """What the follower saw last: the error that stopped a model, and when each model last moved."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    moved: dict[str, tuple[int, float]] = field(default_factory=dict)  # model -> (position, when)
+
+    def troubles(self, statuses: list[Status], follower_alive: bool | None) -> list[dict[str, str]]:
+        """Why the read side is degraded (empty: it is not). `follower_alive` None: no follower runs
+        (inline read models, which a command brings up to date or leaves as they were)."""
+        found = []
+        now = time.monotonic()
+        for status in statuses:
+            position, since = self.moved.get(status.name, (-1, now))
+            if position != status.position or status.lag == 0:
+                self.moved[status.name] = (status.position, now)
+                since = now
+            if follower_alive is False:
+                found.append({"read_model": status.name, "reason": "the follower thread has stopped"})
+            elif status.name in self.errors:
+                found.append({"read_model": status.name, "reason": self.errors[status.name]})
+            elif follower_alive and status.lag > 0 and now - since > STALL_SECONDS:
+                found.append({"read_model": status.name,
+                              "reason": f"{status.lag} events behind and not moving for {now - since:.0f} s"})
+        return found
+
+
 class Projector:
     """Keeps every read model in step with the event log."""
 
@@ -41,6 +71,7 @@ class Projector:
         self.engine = engine
         self.batch_size = batch_size
         self.models: dict[str, ReadModel] = dict(READ_MODELS)
+        self.watch = Watch()
         create_positions(engine)
         for model in self.models.values():
             model.create(engine, "")
@@ -71,9 +102,19 @@ class Projector:
         """Apply pending events in batches, one transaction each; returns how many were applied."""
         applied = 0
         for name in names or list(self.models):
-            while (count := self._one_batch(self.models[name], until)) > 0:
-                applied += count
+            try:
+                while (count := self._one_batch(self.models[name], until)) > 0:
+                    applied += count
+            except Exception as error:
+                self.watch.errors[name] = f"stopped at an event after position {self.status_of(name)}: " \
+                                          f"{type(error).__name__}: {str(error)[:300]}"
+                raise
+            self.watch.errors.pop(name, None)
         return applied
+
+    def status_of(self, name: str) -> int:
+        with Session(self.engine) as session:
+            return position(session, name)
 
     def _one_batch(self, model: ReadModel, until: int | None) -> int:
         with Session(self.engine) as session, session.begin():
@@ -88,19 +129,24 @@ class Projector:
     def follow(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
         """Catch up, then keep following the log until `stop` is set.
 
-        Supervised: a dropped connection or any database error is logged, waited out and retried
-        from the last committed position, so no event is lost or applied twice.
+        Supervised: any failure (a dropped connection, an event a model cannot take) is logged,
+        shown by /health until it clears, waited out (longer each time, up to a minute) and
+        retried from the last committed position, so no event is lost or applied twice and the
+        follower never dies of one event.
         """
         wakeup = Wakeup(self.engine)
+        pause = 1.0
         try:
             while not stop.is_set():
                 try:
                     if self.catch_up() == 0:
                         wakeup.wait(poll_seconds)
-                except (sqlalchemy.exc.SQLAlchemyError, OSError):
+                    pause = 1.0
+                except Exception:  # the supervisor of a thread: whatever stops it, it must go on
                     logger.exception("projection follower failed; retrying from the last position")
                     wakeup.reset()
-                    stop.wait(1.0)
+                    stop.wait(pause)
+                    pause = min(pause * 2, 60.0)
         finally:
             wakeup.reset()
 

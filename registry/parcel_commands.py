@@ -6,7 +6,7 @@ from typing import Any
 import shapely
 
 from registry import identifiers, values
-from registry.errors import InvalidGeometry, MergerError, SubdivisionError
+from registry.errors import InvalidGeometry, InvalidInput, MergerError, SubdivisionError
 from registry.parcel import Parcel
 from registry.runner import CommandRunner, Result, use_case
 from registry.title import Title
@@ -148,6 +148,8 @@ class ParcelCommands(CommandRunner):
         """Penggabungan: touching parcels of one village, with the same right and holders, become one."""
         if not isinstance(nibs, list) or len(nibs) < 2:
             raise MergerError("nibs: list at least two parcels to merge", field="nibs")
+        if len(nibs) > (most := self.settings.max_merge_parts):
+            raise InvalidInput("nibs", f"lists {len(nibs)} parcels; one merger joins at most {most}")
         for index, item in enumerate(nibs):
             identifiers.nib(item, f"nibs[{index}]")
         if len(set(nibs)) != len(nibs):

@@ -129,10 +129,14 @@ class CommandRunner(Application[uuid.UUID]):
 
     # -- the command runner ----------------------------------------------------------------
 
-    def footprint(self, geometry: object, crs: object, field: str = "geometry", crs_field: str = "crs") -> Footprint:
-        """Parse and validate a submitted geometry (invariant 1), outside any transaction."""
+    def footprint(self, geometry: object, crs: object, field: str = "geometry", crs_field: str = "crs",
+                  parcel: bool = True) -> Footprint:
+        """Parse and validate a submitted geometry (invariant 1), outside any transaction; a
+        `parcel` must also reach the smallest parcel area (a search probe need not)."""
+        least = self.settings.min_parcel_area_m2 if parcel else 0.0
         try:
-            return footprint(geometry, crs, field=field, crs_field=crs_field, max_vertices=self.settings.max_vertices)
+            return footprint(geometry, crs, field=field, crs_field=crs_field, max_vertices=self.settings.max_vertices,
+                             min_area_m2=least)
         except GeometryError as error:
             raise InvalidGeometry(error.field, error.reason, geometry_error=error.code) from None
 

@@ -60,6 +60,7 @@ class Title(ChainedAggregate):
             title.predecessors = list(self.predecessors)
             title.successors = []
             title.edition = 1
+            title.registered_on = self.effective_at
             title.status = "active"
             title.mortgages = {m["mortgage_id"]: dict(m) for m in self.mortgages}
             title.blocks = {}
@@ -214,6 +215,7 @@ class Title(ChainedAggregate):
         predecessors: list[str]
         successors: list[str]
         edition: int
+        registered_on: str
         status: str
         mortgages: dict[str, dict[str, Any]]
         blocks: dict[str, dict[str, Any]]
@@ -264,6 +266,13 @@ class Title(ChainedAggregate):
                 f"the term of title {self.certificate_number} ended on {self.ends_on}",
                 certificate_number=self.certificate_number, title_status="expired",
             )
+
+    def require_dated_from(self, effective_at: str, field: str) -> None:
+        """A dealing cannot take effect before the right it deals in was registered."""
+        registered = getattr(self, "registered_on", None)  # None in snapshots taken before it was kept
+        if registered is not None and effective_at < registered:
+            raise InvalidInput(field, f"{effective_at} lies before title {self.certificate_number} was "
+                                      f"registered on {registered}")
 
     def require_unfrozen(self, today: date) -> None:
         """Invariant 8: an active block or seizure freezes transfers, mortgages, subdivisions, mergers."""

@@ -236,12 +236,17 @@ class TitleCommands(CommandRunner):
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
+        if effective_at is not None and effective_at < document["date"]:
+            raise InvalidInput("effective_at", f"{effective_at} lies before its source document's date "
+                                               f"{document['date']}")
+        effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
 
         def work(unit: UnitOfWork) -> Result:
             unit.lock(nib)
             title = unit.title_on(unit.parcel(nib))
             unit.expect(title)
-            result = change(title, unit, unit.provenance(document, effective_at or document["date"]))
+            title.require_dated_from(effective, field)
+            result = change(title, unit, unit.provenance(document, effective))
             unit.save(title)
             return result
 

@@ -121,9 +121,14 @@ def footprint(
     field: str = "geometry",
     crs_field: str = "crs",
     max_vertices: int = 100_000,
+    min_area_m2: float = 0.0,
 ) -> Footprint:
-    """Resolve the CRS, parse and validate the geometry, check where it lies, derive its copies."""
-    epsg = resolve_crs(crs, crs_field)
+    """Resolve the CRS, parse and validate the geometry, check where it lies, derive its copies.
+
+    A `crs` member inside the GeoJSON geometry (as older GeoJSON and some GIS tools write it) is
+    honoured, never ignored; it must agree with `crs` when both are given.
+    """
+    epsg = _crs_of(geojson, crs, field, crs_field)
     geom = parse_geojson(geojson, field, max_vertices)
     wgs84 = transform(geom, epsg, WGS84)
     _check_wgs84_bounds(wgs84.bounds, epsg, field)
@@ -132,7 +137,21 @@ def footprint(
     validate(result.metric, field)
     if result.area_m2 <= 0:
         raise GeometryError(field, "polygon has zero area in metres", "zero_area")
+    if result.area_m2 < min_area_m2:
+        raise GeometryError(field, f"area {result.area_m2:.6g} m² is below the smallest parcel of "
+                                   f"{min_area_m2:g} m²", "too_small")
     return result
+
+
+def _crs_of(geojson: object, crs: object, field: str, crs_field: str) -> int:
+    """The EPSG code of a geometry: its own `crs` member, or the `crs` given beside it."""
+    named = geojson.get("crs") if isinstance(geojson, dict) else None
+    if named is None:
+        return resolve_crs(crs, crs_field)
+    inner = resolve_crs(named, f"{field}.crs")
+    if crs is not None and (outer := resolve_crs(crs, crs_field)) != inner:
+        raise GeometryError(crs_field, f"names EPSG:{outer}, but {field}.crs names EPSG:{inner}", "conflicting_crs")
+    return inner
 
 
 def footprint_from_wkb(wkb_hex: str, epsg: int) -> Footprint:

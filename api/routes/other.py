@@ -1,9 +1,10 @@
 """Certificates, public verification and health."""
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api import features
 from api.deps import Auditor, Reader, Registry
@@ -25,17 +26,22 @@ def certificate(number: str, actor: Reader, services: Registry) -> Json:
     return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
-@router.get("/v1/public/certificates/{number}", summary="Verify a certificate by number and hash (no personal data)")
+@router.get("/v1/public/certificates/{number}",
+            summary="Verify a certificate by number and hash (no personal data; rate-limited)")
 def verify_certificate(number: str, services: Registry,
-                       hash: Annotated[str, Query(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")],
+                       hash: Annotated[str | None, Query(max_length=64,
+                                                         description="sha256 printed on the certificate")] = None,
                        ) -> dict[str, object]:
+    """Only the holder of the printed certificate learns more than "not valid": without the
+    current edition's hash the answer is the same for a wrong hash, an old edition, a cancelled
+    title and a number that does not exist, so the register cannot be enumerated from here."""
     found = services.queries.certificate(number)
-    if found is None:
-        raise NotFound(f"no certificate {number}")
-    title = found["title"]
-    current = features.hash_of(title)
-    return {"valid": hash.lower() == current and title["status"] == "active", "status": title["status"],
-            "edition": title["edition"], "nib": title["nib"], "area_m2": float(title["area_m2"])}
+    title = found["title"] if found else None
+    if title is None or hash is None or title["status"] != "active" or \
+            not hmac.compare_digest(hash.lower(), features.hash_of(title)):
+        return {"valid": False}
+    return {"valid": True, "status": title["status"], "edition": title["edition"], "nib": title["nib"],
+            "area_m2": float(title["area_m2"])}
 
 
 @router.get("/v1/villages/{village_code}/ownership", tags=["audit"],
@@ -54,7 +60,15 @@ def audit_verify(actor: Auditor, services: Registry) -> dict[str, object]:
     return services.registry.verify_log().as_dict()
 
 
-@router.get("/health", tags=["health"], summary="Liveness and read-model lag")
-def health(services: Registry) -> dict[str, object]:
-    lag = {status.name: status.lag for status in services.projector.status()}
-    return {"status": "ok", "store": services.settings.store, "read_model_lag": lag}
+@router.get("/health", tags=["health"], summary="Liveness and read-model lag; 503 when the read side is degraded")
+def health(services: Registry, request: Request) -> Json:
+    """`ok`, or `degraded` (503) naming each read model whose follower stopped, failed on an event,
+    or stays behind the log without moving."""
+    statuses = services.projector.status()
+    follower = request.app.state.follower
+    troubles = services.projector.watch.troubles(statuses, None if follower is None else follower.is_alive())
+    body: dict[str, object] = {"status": "degraded" if troubles else "ok", "store": services.settings.store,
+                               "read_model_lag": {s.name: s.lag for s in statuses}}
+    if troubles:
+        body["problems"] = troubles
+    return Json(body, status_code=503 if troubles else 200)

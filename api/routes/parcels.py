@@ -128,7 +128,7 @@ def list_parcels(
 @router.post("/search", summary="Active parcels intersecting a geometry")
 def search(body: SearchIn, actor: Reader, services: Registry,
            limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "") -> dict[str, object]:
-    probe = services.registry.footprint(body.geometry, body.crs)
+    probe = services.registry.footprint(body.geometry, body.crs, parcel=False)
     page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
     return features.collection(page.items, page.next_cursor)
 

@@ -259,7 +259,7 @@ def test_transfer_after_cancellation_is_rejected() -> None:
     title.cancel("decree of cancellation", PROVENANCE)
     with pytest.raises(TitleNotActive) as caught:
         title.transfer("sale", owners(("sari", "1/1")), [], TODAY, PROVENANCE)
-    assert caught.value.details["status"] == "cancelled"
+    assert caught.value.details["title_status"] == "cancelled"
 
 
 def test_cancelled_title_cannot_be_cancelled_renewed_or_mortgaged() -> None:
