@@ -75,7 +75,9 @@ def _invalid(error: dict[str, Any]) -> dict[str, str]:
     if error["type"] == "json_invalid":  # the location is a character offset, not a field
         where = error["loc"][-1]
         return {"field": "body", "reason": f"malformed JSON near character {where}: {error['msg']}"}
-    field = ".".join(str(p) for p in error["loc"] if p != "body") or "body"
+    # The location kind (body, query, header, path) is left out: the field is named as the client wrote it.
+    where = error["loc"][1:] if error["loc"] and error["loc"][0] in ("body", "query", "header", "path") else error["loc"]
+    field = ".".join(str(p) for p in where) or "body"
     return {"field": field, "reason": error["msg"]}
 
 

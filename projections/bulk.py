@@ -61,9 +61,10 @@ def _csv_value(value: Any, is_json: bool) -> Any:
         if value is None:
             return "\\N"
         try:
-            return orjson.dumps(value, default=str).decode()
+            encoded = orjson.dumps(value, default=str).decode()
         except orjson.JSONEncodeError:  # a lone surrogate, which orjson refuses to encode
             return json.dumps(fit(value), default=str, ensure_ascii=False)
+        return orjson.dumps(fit(value), default=str).decode() if "\\u0000" in encoded else encoded
     if value is None:
         return "\\N"
     if isinstance(value, Decimal):
