@@ -78,6 +78,11 @@ def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
     plan += [(f"register title {i + 1}", partial(title, i)) for i in range(COLUMNS * ROWS - 4)]
     plan += [(f"transfer {i}", partial(transfer, i)) for i in range(0, 12, 3)]
     plan += [(f"mortgage {i}", partial(mortgage, i)) for i in range(1, 10, 4)]
+    wakaf = COLUMNS * ROWS - 4  # the first parcel left untitled above: a mosque's land
+    nazhir = {"id": "nazhir-3273-01", "name": "Nazhir Masjid Al-Ikhlas", "kind": "nazhir", "share": "1/1"}
+    plan.append(("register wakaf", lambda: registry.register_title(
+        nibs[wakaf], "WAKAF", [nazhir], None, _document("decree", "AIW-01/2024", "2024-05-06"), actor=OFFICER,
+        command_id="demo-wakaf")))
     plan.append(("court seizure", lambda: registry.place_block(
         nibs[7], "sita", "Pengadilan Negeri Bandung", None, _document("court_order", "PN-BDG-44/2025", "2025-02-03"),
         actor=OFFICER, command_id="demo-block-7")))

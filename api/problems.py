@@ -25,6 +25,8 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.NotFound: (404, "Not found"),
     errors.OverlapError: (409, "Overlaps an active parcel"),
     errors.TitleBlocked: (409, "Title is blocked"),
+    errors.DealingNotAllowed: (409, "This right may not be dealt with so"),
+    errors.DuplicateBlock: (409, "The applicant already holds a block on this title"),
     errors.TitleNotActive: (409, "Title is not active"),
     errors.ParcelNotActive: (409, "Parcel is not active"),
     errors.TitleAlreadyRegistered: (409, "Parcel already has a title"),

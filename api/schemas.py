@@ -33,6 +33,7 @@ class TitleIn(Body):
     right_type: str = Field(examples=["HM"])
     holders: list[Any]
     ends_on: str | None = None
+    granted_on: str | None = Field(None, description="the grant's date, which starts the term (default: source.date)")
     source: JSON
 
 
@@ -62,6 +63,7 @@ class SourceIn(Body):
 class BlockIn(Body):
     kind: str = Field(examples=["blokir"])
     requested_by: str
+    applicant: str = Field("party", description="party, police, prosecutor, kpk or court: how long a blokir lasts")
     until: str | None = None
     source: JSON
 
@@ -84,11 +86,13 @@ class PartIn(Body):
 class SubdivisionIn(Body):
     parts: list[PartIn]
     source: JSON
+    consents: list[Any] | None = Field(None, description="[{mortgage_id, source}]: each creditor's consent")
 
 
 class SeparationIn(Body):
     part: PartIn
     source: JSON
+    consents: list[Any] | None = Field(None, description="[{mortgage_id, source}]: each creditor's consent")
 
 
 class MergeIn(Body):

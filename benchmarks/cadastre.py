@@ -58,6 +58,7 @@ from spatial.geometry import Surface
 MIX: dict[str, float] = {
     "submit_survey": 8, "register_title": 7,
     "sale": 25, "inheritance": 9, "gift": 5, "auction": 1, "exchange": 1,
+    "inbreng": 1, "apbh": 1, "company_merger": 1, "court_decision": 1,
     "register_mortgage": 18, "release_mortgage": 12,
     "place_block": 2, "lift_block": 2,
     "subdivide": 4, "merge": 2,

@@ -19,13 +19,14 @@ from benchmarks import cadastre_land as land
 from benchmarks.workload_data import People
 from benchmarks.workload_state import Pool
 from registry.identifiers import make_certificate_number, make_nib
+from registry.rights import add_years
 from registry.settings import DEFAULT_RIGHT_TYPE_DIGITS
 from spatial.geometry import Surface
 
 Command = dict[str, Any]
 SAMPLES = 16  # parcels looked at before an action gives way to another
 RIGHT_TYPES = {"HM": 80, "HGB": 15, "HP": 5}  # weights of the rights registered
-TERM_YEARS = (10, 30)  # HGB and HP terms end this many years after the generated year
+FIRST_GRANT_YEARS = 30  # of HGB and HP (PP 18/2021 art. 37, 49)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Right:
     last_mortgage: int = 0  # the highest HT number the title has seen
     blocks: list[str] = field(default_factory=list)  # active block ids
     last_block: int = 0
+    extended: bool = False  # the one extension the law allows was used
 
     def free(self) -> bool:
         """Not frozen by a block: it may be transferred, mortgaged, subdivided or merged."""
@@ -113,11 +115,16 @@ class Book:
     def register(self, lot: Lot, day: date) -> Command:
         """Pembukuan hak on an untitled parcel: the next certificate number of its right.
 
-        Terms end well after the year, so they still run whenever the file is imported."""
+        A term is a lawful first grant (at most 30 years from the decree, PP 18/2021) that ends more
+        than a year after the generated year, so it still runs when the file is imported; land
+        granted too early for that is held as hak milik instead."""
         right_type = self.rng.choices(list(RIGHT_TYPES), weights=list(RIGHT_TYPES.values()))[0]
         ends_on = None
-        if right_type != "HM":
-            ends_on = (self.year_end + timedelta(days=365 * self.rng.randint(*TERM_YEARS))).isoformat()
+        last, earliest = add_years(day, FIRST_GRANT_YEARS), self.year_end + timedelta(days=400)
+        if right_type != "HM" and last < earliest:
+            right_type = "HM"
+        elif right_type != "HM":
+            ends_on = (earliest + timedelta(days=self.rng.randint(0, (last - earliest).days))).isoformat()
         holders = self.people.holders(right_type)
         lot.right = Right(self.new_certificate_number(right_type), right_type, holders, ends_on)
         self.untitled.discard(lot.nib)

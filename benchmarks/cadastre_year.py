@@ -11,15 +11,12 @@ from datetime import date, timedelta
 
 from benchmarks import cadastre_land as land
 from benchmarks.cadastre_book import Book, Command, Lot, Right
+from benchmarks.papers import TRANSFER_PAPERS
 from benchmarks.workload_data import word
 from registry.rights import TRANSFER_KINDS
 
 Action = Callable[[Book, date], list[Command] | None]
 
-TRANSFER_PAPERS = {
-    "sale": ("deed", "AJB"), "gift": ("deed", "AHB"), "inheritance": ("other", "SKW"),
-    "auction": ("other", "RISALAH-LELANG"), "exchange": ("deed", "ATM"),
-}
 MORTGAGES_PER_TITLE = 3
 SUBDIVIDE_MIN_AREA_M2 = 300.0
 THREE_WAY = 0.25  # subdivisions into three lots rather than two
@@ -106,7 +103,7 @@ def place_block(book: Book, day: date) -> list[Command] | None:
     requested_by = f"Pengadilan Negeri {word(book.rng)}" if kind == "sita" \
         else book.rng.choice(book.people.citizens)["name"]
     return [{"command": "place_block", "args": {
-        "nib": lot.nib, "kind": kind, "requested_by": requested_by, "until": None,
+        "nib": lot.nib, "kind": kind, "requested_by": requested_by, "until": None, "applicant": "court",
         "source": book.document("court_order", "PN", day)}}]
 
 
@@ -138,7 +135,9 @@ def subdivide(book: Book, day: date) -> list[Command] | None:
             [dict(h) for h in parent.holders], parent.ends_on, list(parent.mortgages), last)))
     return [{"command": "subdivide", "args": {
         "nib": lot.nib, "parts": [{"geometry": land.geojson(part), "crs": land.CRS} for part in parts],
-        "source": book.document("other", "PERMOHONAN-PEMECAHAN", day)}}]
+        "source": book.document("other", "PERMOHONAN-PEMECAHAN", day),
+        "consents": [{"mortgage_id": m, "source": book.document("consent", "SP-KREDITUR", day)}
+                     for m in parent.mortgages]}}]
 
 
 def merge(book: Book, day: date) -> list[Command] | None:
@@ -154,20 +153,21 @@ def merge(book: Book, day: date) -> list[Command] | None:
     sale = _transfer(book, partner, "sale", [dict(h) for h in right.holders], day)
     book.retire(lot)
     book.retire(partner)
-    ends = [e for e in (right.ends_on, other.ends_on) if e is not None]
+    assert right.ends_on == other.ends_on  # a merger needs the same end date (_mergeable)
     book.keep(Lot(book.new_nib(), union, Right(
         book.new_certificate_number(right.right_type), right.right_type, [dict(h) for h in right.holders],
-        min(ends) if ends else None)))
+        right.ends_on)))
     return [sale, {"command": "merge", "args": {
         "nibs": [lot.nib, partner.nib], "source": book.document("other", "PERMOHONAN-PENGGABUNGAN", day)}}]
 
 
 def _mergeable(lot: Lot, first: Lot | None) -> bool:
-    """Plain, titled, free and unmortgaged; with the same right type as `first`, if given."""
+    """Plain, titled, free and unmortgaged; with the same right type and end date as `first`, if given."""
     right = lot.right
     if right is None or not right.free() or right.mortgages or not lot.plain():
         return False
-    return first is None or (first.right is not None and first.right.right_type == right.right_type)
+    return first is None or (first.right is not None and first.right.right_type == right.right_type
+                             and first.right.ends_on == right.ends_on)
 
 
 def correct_holder_data(book: Book, day: date) -> list[Command] | None:
@@ -193,10 +193,11 @@ def replace_certificate(book: Book, day: date) -> list[Command] | None:
 
 def extend_right(book: Book, day: date) -> list[Command] | None:
     """Perpanjangan of an HGB or HP term by twenty years."""
-    lot = book.pick(book.titled, lambda lot: _title(lot).ends_on is not None)
+    lot = book.pick(book.titled, lambda lot: _title(lot).ends_on is not None and not _title(lot).extended)
     if lot is None:
         return None
     right = _title(lot)
+    right.extended = True  # a right is extended once (PP 18/2021)
     right.ends_on = (date.fromisoformat(right.ends_on or "") + EXTENSION).isoformat()
     return [{"command": "extend_right", "args": {
         "nib": lot.nib, "ends_on": right.ends_on, "source": book.document("decree", "SK-PERPANJANGAN", day)}}]

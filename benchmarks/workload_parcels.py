@@ -108,13 +108,21 @@ def subdivide(run: Run) -> bool:
     parts = [{"geometry": run.grid.geometry(rect, plot.crs), "crs": plot.crs} for rect in rects]
     document = run.document("other", "PERMOHONAN-PEMECAHAN")
     version = run.expected(run.parcel_version(plot.nib))
+    consents = _consents(run, plot)
     result = run.attempt("subdivide", lambda cid: run.registry.subdivide(
-        plot.nib, parts, document, actor=OFFICER, command_id=cid, expected_version=version))
+        plot.nib, parts, document, consents, actor=OFFICER, command_id=cid, expected_version=version))
     if result is not None:
         run.forget(plot.nib)
         for nib, rect in zip(result["children"], rects, strict=True):
             run.keep(_child(run, plot, nib, rect))
     return True
+
+
+def _consents(run: Run, plot: Plot) -> list[dict[str, object]]:
+    """Each creditor's written consent to splitting mortgaged land (PP 24/1997 art. 48)."""
+    right = plot.live_right()
+    return [{"mortgage_id": m, "source": run.document("consent", "SP-KREDITUR")}
+            for m in (right.mortgages if right is not None else [])]
 
 
 def separate(run: Run) -> bool:
@@ -126,8 +134,9 @@ def separate(run: Run) -> bool:
     part = {"geometry": run.grid.geometry(piece, plot.crs), "crs": plot.crs}
     document = run.document("other", "PERMOHONAN-PEMISAHAN")
     version = run.expected(run.parcel_version(plot.nib))
+    consents = _consents(run, plot)
     result = run.attempt("separate", lambda cid: run.registry.separate(
-        plot.nib, part, document, actor=OFFICER, command_id=cid, expected_version=version))
+        plot.nib, part, document, consents, actor=OFFICER, command_id=cid, expected_version=version))
     if result is not None:
         run.keep(_child(run, plot, result["nib"], piece))
         plot.rect, plot.whole = rest, False
@@ -137,8 +146,9 @@ def separate(run: Run) -> bool:
     return True
 
 
-def _holding(right: Right) -> tuple[str, list[tuple[str, str]]]:
-    return right.right_type, sorted((h["id"], h["share"]) for h in right.holders)
+def _holding(right: Right) -> tuple[str, list[tuple[str, str]], str | None]:
+    """What two merged titles must share: right type, holders and shares, end date."""
+    return right.right_type, sorted((h["id"], h["share"]) for h in right.holders), right.ends_on
 
 
 def _mergeable(run: Run, west: Plot) -> bool:

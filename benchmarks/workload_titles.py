@@ -5,14 +5,12 @@ attempting anything when no parcel fits (the run then surveys instead).
 """
 from __future__ import annotations
 
+from benchmarks.papers import TRANSFER_PAPERS
 from benchmarks.workload_state import OFFICER, SYSTEM, Plot, Right, Run
 
 RIGHT_TYPES = (("HM", 70), ("HGB", 20), ("HP", 10))
-TRANSFER_KINDS = (("sale", 5), ("gift", 2), ("inheritance", 2), ("auction", 1), ("exchange", 1))
-TRANSFER_PAPERS = {
-    "sale": ("deed", "AJB"), "gift": ("deed", "AHB"), "inheritance": ("other", "SKW"),
-    "auction": ("other", "RISALAH-LELANG"), "exchange": ("deed", "ATM"),
-}
+TRANSFER_KINDS = (("sale", 5), ("gift", 2), ("inheritance", 2), ("auction", 1), ("exchange", 1), ("inbreng", 1),
+                  ("apbh", 1), ("company_merger", 1), ("court_decision", 1))
 COPY_PARTNER = 0.8  # a parcel reserved for a merger mostly gets the same right as its partner
 MORTGAGES_PER_TITLE = 3
 COURT = "Pengadilan Negeri Jakarta Selatan"
@@ -133,7 +131,7 @@ def place_block(run: Run) -> bool:
     if plot is None or plot.right is None or plot.right.blocks:
         return False
     right, kind = plot.right, run.rng.choice(("blokir", "sita"))
-    until = None if run.rng.random() < 0.4 else run.later(20, 200)
+    until = None if kind == "sita" or run.rng.random() < 0.4 else run.later(20, 200)  # a sita runs until lifted
     requested_by = COURT if kind == "sita" else run.rng.choice(run.people.citizens)["name"]
     document = run.document("court_order", "PN")
     version = run.expected(run.title_version(plot.nib))
@@ -141,7 +139,7 @@ def place_block(run: Run) -> bool:
         plot.nib, kind, requested_by, until, document, actor=OFFICER, command_id=cid,
         expected_version=version))
     if result is not None:
-        right.blocks[result["block_id"]] = until
+        right.blocks[result["block_id"]] = result["until"]
         run.track(plot)
     return True
 

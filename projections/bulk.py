@@ -13,7 +13,6 @@ import orjson
 from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Session
 
-
 # What a read model cannot store although an old event may hold it (the edge refuses it today):
 # NUL (PostgreSQL text) and lone surrogates (no UTF-8). Shown as U+FFFD; the log keeps the original.
 _UNFIT = re.compile("[\x00\ud800-\udfff]")

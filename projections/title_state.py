@@ -70,6 +70,15 @@ def _status(status: str) -> Callable[[Title, LogEvent], Title]:
     return fold
 
 
+def _ended(status: str) -> Callable[[Title, LogEvent], Title]:
+    """The right ends, and every active mortgage on it with it (UU 4/1996 art. 18)."""
+    def fold(title: Title, event: LogEvent) -> Title:
+        mortgages = {k: {**m, "status": "ended"} if m["status"] == "active" else m
+                     for k, m in title["mortgages"].items()}
+        return {**title, "status": status, "mortgages": mortgages}
+    return fold
+
+
 def _edition(title: Title, event: LogEvent) -> Title:
     area = plain(event.data["area_m2"]) if "area_m2" in event.data else title["area_m2"]
     return {**title, "edition": event.data["edition"], "area_m2": area}
@@ -86,8 +95,9 @@ FOLDS: dict[str, Callable[[Any, LogEvent], Title]] = {
     "Title.BlockExpired": _block_ended("expired"),
     "Title.RightExtended": _term,
     "Title.RightRenewed": _term,
-    "Title.RightExpired": _status("expired"),
-    "Title.RightCancelled": _status("cancelled"),
+    "Title.RightExpired": _ended("expired"),
+    "Title.RightCancelled": _ended("cancelled"),
+    "Title.LandReturned": _ended("returned"),
     "Title.Closed": _status("closed"),
     "Title.CertificateReplaced": _edition,
     "Title.AreaChanged": _edition,

@@ -95,6 +95,18 @@ class TitleBlocked(RegistryError):
     code = "title_blocked"
 
 
+class DealingNotAllowed(RegistryError):
+    """Invariant 6: this right may not be transferred or mortgaged (wakaf, HPL, hak pakai while used)."""
+
+    code = "dealing_not_allowed"
+
+
+class DuplicateBlock(RegistryError):
+    """Invariant 8: one applicant holds one active blokir on a title."""
+
+    code = "block_exists"
+
+
 class MortgageError(RegistryError):
     """Invariant 9: the mortgage rank or state does not allow this."""
 

@@ -72,13 +72,15 @@ class ParcelCommands(CommandRunner):
 
     @use_case
     def subdivide(
-        self, nib: str, parts: object, source: object, *,
+        self, nib: str, parts: object, source: object, consents: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pemecahan: the parcel retires into children that tile it; its title closes and
-        each child gets a title with the same holders, term and mortgages."""
+        each child gets a title with the same holders, term and mortgages. A mortgaged parcel
+        needs each creditor's written consent (PP 24/1997 art. 48): `consents` [{mortgage_id, source}]."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
+        consented = _consents(consents, self.clock())
         shapes = _parts(self, parts)
 
         def work(unit: UnitOfWork) -> Result:
@@ -89,6 +91,8 @@ class ParcelCommands(CommandRunner):
             whole = stored_footprint(parent)
             _check_tiling(self, whole, shapes)
             title = _title_if_any(unit, parent)
+            if title is not None:
+                title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
             self.guard.lock(unit.session, [whole.wgs84, *(s.wgs84 for s in shapes)])
             for shape in shapes:
@@ -108,12 +112,14 @@ class ParcelCommands(CommandRunner):
 
     @use_case
     def separate(
-        self, nib: str, part: object, source: object, *,
+        self, nib: str, part: object, source: object, consents: object = None, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
-        """Pemisahan: a part becomes a new parcel with its own title; the parcel keeps the rest."""
+        """Pemisahan: a part becomes a new parcel with its own title; the parcel keeps the rest.
+        A mortgaged parcel needs each creditor's consent, as for a subdivision (PP 24/1997 art. 49)."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
+        consented = _consents(consents, self.clock())
         if not isinstance(part, dict):
             raise SubdivisionError("part", "must be an object with geometry and an optional crs")
         piece = self.footprint(part.get("geometry"), part.get("crs"), "part.geometry", "part.crs")
@@ -127,6 +133,8 @@ class ParcelCommands(CommandRunner):
             remainder = _remainder(self, whole, piece)
             _check_tiling(self, whole, [piece, remainder])
             title = _title_if_any(unit, parent)
+            if title is not None:
+                title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
             self.guard.lock(unit.session, [whole.wgs84, piece.wgs84])
             child = _child(self, unit, Parcel.CreatedBySeparation, parent, piece, provenance)
@@ -181,6 +189,24 @@ class ParcelCommands(CommandRunner):
 
 
 # -- helpers shared by the parcel use cases ------------------------------------------------
+
+
+def _consents(value: object, today: Any) -> set[str]:
+    """The mortgages whose creditors consented in writing (a source of kind 'consent' each)."""
+    if value is None:
+        return set()
+    if not isinstance(value, list) or len(value) > 100:
+        raise InvalidInput("consents", "must be a list of at most 100 {mortgage_id, source}")
+    consented = set()
+    for index, item in enumerate(value):
+        where = f"consents[{index}]"
+        if not isinstance(item, dict):
+            raise InvalidInput(where, "must be an object with mortgage_id and source")
+        document = values.source_document(item.get("source"), today, f"{where}.source")
+        if document["kind"] != "consent":
+            raise InvalidInput(f"{where}.source.kind", "a creditor's consent rests on a document of kind consent")
+        consented.add(values.text(item.get("mortgage_id"), f"{where}.mortgage_id", 16))
+    return consented
 
 
 def _parts(registry: CommandRunner, parts: object) -> list[Footprint]:
@@ -297,12 +323,12 @@ def _merge_titles(unit: UnitOfWork, parents: list[Parcel]) -> list[Title]:
     if len(present) != len(parents):
         raise MergerError("some parcels carry a title and others do not", field="nibs")
     first = present[0]
-    key = (first.right_type, sorted((h["id"], h["share"]) for h in first.holders))
+    key = (first.right_type, sorted((h["id"], h["share"]) for h in first.holders), first.ends_on)
     for title in present[1:]:
-        if (title.right_type, sorted((h["id"], h["share"]) for h in title.holders)) != key:
+        if (title.right_type, sorted((h["id"], h["share"]) for h in title.holders), title.ends_on) != key:
             raise MergerError(
-                f"title {title.certificate_number} differs from {first.certificate_number} in right type or holders",
-                field="nibs",
+                f"title {title.certificate_number} differs from {first.certificate_number} in right type, holders "
+                "or end date", field="nibs",
             )
         if title.active_mortgages():
             raise MergerError(f"title {title.certificate_number} is mortgaged: release it (roya) first", field="nibs")

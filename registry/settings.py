@@ -44,8 +44,14 @@ class Settings(BaseSettings):
     # The most parcels one merger may join (each is locked and loaded in one transaction).
     max_merge_parts: int = Field(default=100, ge=2, le=1000)
     right_type_digits: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RIGHT_TYPE_DIGITS))
-    # Holder ids of legal entities designated by the government to hold hak milik.
+    # Holder ids of legal entities designated by the government to hold hak milik, and HPL.
     hm_designated_entities: list[str] = Field(default_factory=list)
+    hpl_designated_entities: list[str] = Field(default_factory=list)
+    # Years of a first grant, the one extension and the one renewal, per termed right, overriding
+    # PP 18/2021 (registry/rights.py), e.g. '{"HP": [25, 20, 25]}' for PP 40/1996.
+    right_terms: dict[str, list[int]] = Field(default_factory=dict)
+    # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
+    hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
@@ -60,6 +66,11 @@ class Settings(BaseSettings):
     audit_key_file: Path = Path("./data/audit_signing_key.pem")
     audit_anchor_file: Path = Path("./data/audit_checkpoints.jsonl")
     audit_checkpoint_minutes: float = Field(default=60, ge=0)  # the service signs one this often; 0: never
+
+    @property
+    def designated_entities(self) -> dict[str, list[str]]:
+        """Per right type, the legal entities designated to hold it."""
+        return {"HM": self.hm_designated_entities, "HPL": self.hpl_designated_entities}
 
     @property
     def store(self) -> str:

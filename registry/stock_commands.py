@@ -86,12 +86,14 @@ class StockCommands(CommandRunner):
         try:
             kind = rights.right_type(entry.get("right_type"))
             owners = values.holders(entry.get("holders"))
-            rights.check_eligibility(kind, owners, self.settings.hm_designated_entities)
+            # The same eligibility as a first registration. Terms: a legacy title's recorded term
+            # stands (it may have been granted under older law), so no first-grant maximum.
+            rights.check_eligibility(kind, owners, self.settings.designated_entities)
             return _Entry(
                 village=identifiers.village_code(entry.get("village_code")),
                 survey=values.survey_document(entry.get("survey"), today),
                 shape=self.footprint(entry.get("geometry"), entry.get("crs")),
-                right_type=kind, holders=owners, ends_on=rights.check_term(kind, entry.get("ends_on"), today),
+                right_type=kind, holders=owners, ends_on=rights.check_term(kind, entry.get("ends_on"), today, owners),
                 deed=values.source_document(entry.get("source"), today),
             )
         except RegistryError as error:

@@ -5,15 +5,18 @@ method, before its event is triggered; each event's apply() only assigns.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
+from registry.blocks import block_until
 from registry.certificate import certificate_hash
 from registry.chain import ChainedAggregate
 from registry.errors import (
+    DuplicateBlock,
     InvalidInput,
     MortgageError,
     NotFound,
@@ -23,7 +26,15 @@ from registry.errors import (
 )
 from registry.identifiers import title_id
 from registry.provenance import Provenance, RecordedEvent
-from registry.rights import TERMED, check_eligibility
+from registry.rights import (
+    RENEWAL_WINDOW_YEARS,
+    TERMED,
+    add_years,
+    check_eligibility,
+    require_dealing,
+    require_document,
+    term_years,
+)
 
 
 class Title(ChainedAggregate):
@@ -48,6 +59,7 @@ class Title(ChainedAggregate):
         origin: str
         predecessors: list[str]
         mortgages: list[dict[str, Any]]
+        granted_on: str
 
         def apply(self, title: Title) -> None:
             title.certificate_number = self.certificate_number
@@ -61,6 +73,9 @@ class Title(ChainedAggregate):
             title.successors = []
             title.edition = 1
             title.registered_on = self.effective_at
+            title.granted_on = getattr(self, "granted_on", self.effective_at)  # older events: the registration
+            title.extensions = 0
+            title.renewals = 0
             title.status = "active"
             title.mortgages = {m["mortgage_id"]: dict(m) for m in self.mortgages}
             title.blocks = {}
@@ -148,6 +163,7 @@ class Title(ChainedAggregate):
         def apply(self, title: Title) -> None:
             title.ends_on = self.ends_on
             title.edition = self.edition
+            title.extensions = getattr(title, "extensions", 0) + 1
 
     class RightRenewed(Event):
         """Pembaruan: a new term is granted after the old one ended."""
@@ -159,20 +175,31 @@ class Title(ChainedAggregate):
             title.ends_on = self.ends_on
             title.edition = self.edition
             title.status = "active"
+            title.renewals = getattr(title, "renewals", 0) + 1
 
     class RightExpired(Event):
-        """The term ended without extension."""
+        """The term ended without extension; its mortgages end with it (UU 4/1996 art. 18)."""
 
         def apply(self, title: Title) -> None:
             title.status = "expired"
+            _end_mortgages(title)
+
+    class LandReturned(Event):
+        """The right is extinguished for good (no renewal is left): the land returns to the State
+        or to the holder of the HPL it was granted on."""
+
+        def apply(self, title: Title) -> None:
+            title.status = "returned"
+            _end_mortgages(title)
 
     class RightCancelled(Event):
-        """Pembatalan: the right is cancelled by decree or court order."""
+        """Pembatalan: the right is cancelled by decree or court order; its mortgages end."""
 
         reason: str
 
         def apply(self, title: Title) -> None:
             title.status = "cancelled"
+            _end_mortgages(title)
 
     class CertificateReplaced(Event):
         """Sertipikat pengganti: a lost or damaged certificate is replaced (new edition)."""
@@ -216,6 +243,9 @@ class Title(ChainedAggregate):
         successors: list[str]
         edition: int
         registered_on: str
+        granted_on: str
+        extensions: int
+        renewals: int
         status: str
         mortgages: dict[str, dict[str, Any]]
         blocks: dict[str, dict[str, Any]]
@@ -225,13 +255,14 @@ class Title(ChainedAggregate):
         cls, certificate_number: str, nib: str, right_type: str, holders: list[dict[str, str]],
         ends_on: str | None, area_m2: Decimal, provenance: Provenance, origin: str = "first_registration",
         predecessors: list[str] | None = None, mortgages: list[dict[str, Any]] | None = None,
+        granted_on: str | None = None,
     ) -> Title:
         """A new title, edition 1; eligibility and term are checked by the caller's rules."""
         return cls._create(
             cls.RightRegistered, id=title_id(certificate_number), certificate_number=certificate_number,
             nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
             origin=origin, predecessors=predecessors or [], mortgages=mortgages or [],
-            **provenance.fields(),
+            granted_on=granted_on or provenance.effective_at, **provenance.fields(),
         )
 
     # -- state questions -----------------------------------------------------------------
@@ -274,6 +305,16 @@ class Title(ChainedAggregate):
             raise InvalidInput(field, f"{effective_at} lies before title {self.certificate_number} was "
                                       f"registered on {registered}")
 
+    def require_consents(self, consented: set[str]) -> None:
+        """Splitting mortgaged land needs each active mortgage's creditor's written consent."""
+        missing = [m for m in self.active_mortgages() if m["mortgage_id"] not in consented]
+        if missing:
+            raise MortgageError(
+                f"mortgage {missing[0]['mortgage_id']} of {missing[0]['creditor']['name']} burdens title "
+                f"{self.certificate_number}: its creditor's consent is needed (consents)",
+                mortgage_ids=[m["mortgage_id"] for m in missing],
+            )
+
     def require_unfrozen(self, today: date) -> None:
         """Invariant 8: an active block or seizure freezes transfers, mortgages, subdivisions, mergers."""
         blocks = self.active_blocks(today)
@@ -287,12 +328,13 @@ class Title(ChainedAggregate):
     # -- commands --------------------------------------------------------------------------
 
     def transfer(
-        self, kind: str, holders: list[dict[str, str]], designated: list[str], today: date,
+        self, kind: str, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
         provenance: Provenance,
     ) -> None:
         """Peralihan hak: the whole right passes to `holders` (shares already checked)."""
         self.require_active(today)
         self.require_unfrozen(today)
+        require_dealing(self.right_type, "transfer", self.ends_on is not None)
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
             self.OwnershipTransferred, kind=kind, holders=holders, edition=self.edition + 1,
@@ -300,7 +342,8 @@ class Title(ChainedAggregate):
         )
 
     def correct_holder_data(
-        self, holders: list[dict[str, str]], designated: list[str], today: date, provenance: Provenance,
+        self, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
+        provenance: Provenance,
     ) -> None:
         """Correct names or kinds of the same holders with the same shares."""
         self.require_active(today)
@@ -322,6 +365,7 @@ class Title(ChainedAggregate):
         """Hak tanggungan: ranks are unique among active mortgages and follow registration order."""
         self.require_active(today)
         self.require_unfrozen(today)
+        require_dealing(self.right_type, "mortgage", self.ends_on is not None)
         next_rank = max((m["rank"] for m in self.active_mortgages()), default=0) + 1
         if rank is not None and rank != next_rank:
             raise MortgageError(
@@ -347,11 +391,16 @@ class Title(ChainedAggregate):
 
     def place_block(
         self, kind: str, requested_by: str, until: str | None, today: date, provenance: Provenance,
+        applicant: str = "party",
     ) -> str:
-        """Blokir or sita: freezes the title until lifted or until `until` has passed."""
+        """Blokir or sita (Permen ATR/BPN 13/2017): a party's blokir lasts 30 days unless a court
+        order sets more, one per applicant; an authority's blokir and a sita last until lifted."""
         self.require_active(today)
-        if until is not None and date.fromisoformat(until) < today:
-            raise InvalidInput("until", f"{until} has already passed")
+        until = block_until(kind, applicant, until, provenance.source, today)
+        if kind == "blokir" and any(b["kind"] == "blokir" and b["requested_by"].casefold() == requested_by.casefold()
+                                    for b in self.active_blocks(today)):
+            raise DuplicateBlock(f"{requested_by} already holds an active blokir on title {self.certificate_number}",
+                                 requested_by=requested_by)
         block_id = _next_id("BL", self.blocks)
         self.trigger_event(
             self.BlockPlaced, block_id=block_id, kind=kind, requested_by=requested_by, until=until,
@@ -368,7 +417,9 @@ class Title(ChainedAggregate):
         return block
 
     def lift_block(self, block_id: str, today: date, provenance: Provenance) -> None:
-        self._active_block(block_id, today)
+        """A sita is lifted only by the court's order (the seizing authority's decision)."""
+        if self._active_block(block_id, today)["kind"] == "sita":
+            require_document("lifting of a sita", "court_order", provenance.source)
         self.trigger_event(self.BlockLifted, block_id=block_id, **provenance.fields())
 
     def expire_block(self, block_id: str, today: date, provenance: Provenance) -> None:
@@ -377,34 +428,76 @@ class Title(ChainedAggregate):
             raise InvalidInput("block_id", f"block {block_id} runs until {block['until'] or 'lifted'}")
         self.trigger_event(self.BlockExpired, block_id=block_id, **provenance.fields())
 
+    def _years(self) -> tuple[int, int, int]:
+        return term_years(self.right_type) or (0, 0, 0)
+
     def _require_termed(self) -> None:
         if self.right_type not in TERMED:
             raise TermError("ends_on", f"{self.right_type} is not granted for a term")
 
-    def extend(self, ends_on: str, today: date, provenance: Provenance) -> None:
-        """Perpanjangan: before the term ends, push the end date later."""
+    def extend(self, ends_on: str, today: date, provenance: Provenance, years: tuple[int, int, int] | None = None,
+               ) -> None:
+        """Perpanjangan: once, applied for before the term ends, by at most `years[1]` years."""
         self._require_termed()
+        years = years or self._years()
         self.require_active(today)
-        if ends_on <= (self.ends_on or ""):
-            raise TermError("ends_on", f"must be after the current end date {self.ends_on}")
+        current = self.ends_on or ""
+        if getattr(self, "extensions", 0) >= 1:
+            raise TermError("ends_on", f"title {self.certificate_number} was extended once already; renew it "
+                                       "after the term ends")
+        if provenance.source["date"] >= current:
+            raise TermError("source.date", f"an extension is applied for before the term ends on {current}")
+        if ends_on <= current:
+            raise TermError("ends_on", f"must be after the current end date {current}")
+        if ends_on > (last := add_years(date.fromisoformat(current), years[1]).isoformat()):
+            raise TermError("ends_on", f"an extension of {self.right_type} adds at most {years[1]} years: "
+                                       f"end on or before {last}")
         self.trigger_event(self.RightExtended, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
 
-    def renew(self, ends_on: str, today: date, provenance: Provenance) -> None:
-        """Pembaruan: after the term ended, grant a new one on the same land."""
+    def renew(self, ends_on: str, today: date, provenance: Provenance, years: tuple[int, int, int] | None = None,
+              ) -> None:
+        """Pembaruan: once, applied for within two years after the term ended, for at most
+        `years[2]` years from the application; mortgages that ended with the term stay ended."""
         self._require_termed()
+        years = years or self._years()
         if self.status not in ("active", "expired"):
             raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         if not self.term_ended(today) and self.status != "expired":
             raise TermError("ends_on", f"the term runs until {self.ends_on}: extend it instead of renewing")
+        applied = provenance.source["date"]
+        if not self.renewable_on(applied):
+            raise TermError("source.date", f"no renewal is possible on {applied}: {self.renewal_limit()}")
+        if ends_on > (last := add_years(date.fromisoformat(applied), years[2]).isoformat()):
+            raise TermError("ends_on", f"a renewal of {self.right_type} lasts at most {years[2]} years: "
+                                       f"end on or before {last}")
         self.trigger_event(self.RightRenewed, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
 
+    def renewable_on(self, day: str) -> bool:
+        """Whether a renewal applied for on `day` can still be granted."""
+        end = self.ends_on or ""
+        window = add_years(date.fromisoformat(end), RENEWAL_WINDOW_YEARS).isoformat() if end else ""
+        return getattr(self, "renewals", 0) == 0 and end < day <= window
+
+    def renewal_limit(self) -> str:
+        if getattr(self, "renewals", 0) > 0:
+            return "the right was renewed once already"
+        return f"a renewal is applied for within {RENEWAL_WINDOW_YEARS} years after the term ended on {self.ends_on}"
+
     def expire(self, today: date, provenance: Provenance) -> None:
-        """Record that the term ended without extension."""
-        if self.status != "active":
+        """Record that the term ended; when no renewal is possible any more (renewed once, or the
+        window closed), the land returns as well."""
+        if self.status not in ("active", "expired"):
             raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         if not self.term_ended(today):
             raise TermError("ends_on", f"the term runs until {self.ends_on or 'indefinitely'}")
-        self.trigger_event(self.RightExpired, **provenance.fields())
+        if self.status == "active":
+            self.trigger_event(self.RightExpired, **provenance.fields())
+        elif self.renewable_on(today.isoformat()):
+            raise TitleNotActive(f"title {self.certificate_number} is already expired; it may still be renewed "
+                                 f"until {add_years(date.fromisoformat(self.ends_on or ''), RENEWAL_WINDOW_YEARS)}",
+                                 title_status=self.status)
+        if self.right_type in TERMED and not self.renewable_on(today.isoformat()):
+            self.trigger_event(self.LandReturned, **provenance.fields())
 
     def cancel(self, reason: str, provenance: Provenance) -> None:
         """Pembatalan by decree or court order."""
@@ -429,6 +522,13 @@ class Title(ChainedAggregate):
         self.require_active(today)
         self.require_unfrozen(today)
         self.trigger_event(self.Closed, reason=reason, successors=successors, **provenance.fields())
+
+
+def _end_mortgages(title: Title) -> None:
+    """Hak tanggungan ends when the right it burdens ends (UU 4/1996 art. 18(1)d)."""
+    for mortgage in title.mortgages.values():
+        if mortgage["status"] == "active":
+            mortgage["status"] = "ended"
 
 
 def _next_id(prefix: str, existing: dict[str, Any]) -> str:

@@ -6,17 +6,17 @@ holds the rules (a transfer is checked in Title.transfer), to record the change.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
-from registry import identifiers, rights, values
+from registry import blocks, identifiers, rights, values
 from registry.errors import InvalidInput, TitleAlreadyRegistered
 from registry.provenance import Provenance
-from registry.rights import TRANSFER_KINDS, check_eligibility, check_term
+from registry.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
 from registry.runner import CommandRunner, Result, use_case
 from registry.title import Title
 from registry.unit_of_work import UnitOfWork
 
-BLOCK_KINDS = frozenset({"blokir", "sita"})
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 
 
@@ -25,22 +25,27 @@ class TitleCommands(CommandRunner):
 
     @use_case
     def register_title(
-        self, nib: str, right_type: object, holders: object, ends_on: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None,
+        self, nib: str, right_type: object, holders: object, ends_on: object, source: object,
+        granted_on: object = None, *, actor: values.Actor, command_id: str | None = None,
     ) -> Result:
-        """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1."""
+        """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1.
+        The term runs from `granted_on` (the grant's decree), by default the source document's date."""
         identifiers.nib(nib)
         today = self.clock()
         kind = rights.right_type(right_type)
         owners = values.holders(holders)
-        check_eligibility(kind, owners, self.settings.hm_designated_entities)
-        term = check_term(kind, ends_on, today)
+        check_eligibility(kind, owners, self.settings.designated_entities)
         document = values.source_document(source, today)
+        granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
+        term = check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
 
         def work(unit: UnitOfWork) -> Result:
             unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
+            if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(self.settings.hgu_min_area_m2))):
+                raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
+                                                 f"{nib} has {parcel.area_m2} m²")
             if parcel.certificate_number is not None:
                 current = unit.title(parcel.certificate_number)
                 if current.status == "active":
@@ -50,7 +55,7 @@ class TitleCommands(CommandRunner):
                     )
             provenance = unit.provenance(document, document["date"])
             number = unit.new_certificate_number(parcel.village_code, kind)
-            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance)
+            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
             parcel.record_title(number, provenance)
             unit.save(parcel, title)
             return _edition(title)
@@ -66,14 +71,14 @@ class TitleCommands(CommandRunner):
         transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
         owners = values.holders(to, "to")
         effective = values.iso_date(effective_at, "effective_at", self.clock())
-        designated = self.settings.hm_designated_entities
+        designated = self.settings.designated_entities
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.transfer(transfer_kind, owners, designated, unit.today, provenance)
             return _edition(title)
 
-        return self._on_title(nib, source, change, actor, command_id,
-                              expected_version, effective)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
+                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]))
 
     @use_case
     def correct_holder_data(
@@ -82,7 +87,7 @@ class TitleCommands(CommandRunner):
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
         owners = values.holders(holders)
-        designated = self.settings.hm_designated_entities
+        designated = self.settings.designated_entities
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.correct_holder_data(owners, designated, unit.today, provenance)
@@ -123,17 +128,20 @@ class TitleCommands(CommandRunner):
 
     @use_case
     def place_block(
-        self, nib: str, kind: object, requested_by: object, until: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        self, nib: str, kind: object, requested_by: object, until: object, source: object,
+        applicant: object = "party", *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
-        """Blokir or sita: freeze the title. Returns block_id."""
-        block_kind = values.one_of(kind, BLOCK_KINDS, "kind")
+        """Blokir or sita: freeze the title. `applicant`: party, police, prosecutor, kpk or court
+        (registry/blocks.py says how long each lasts). Returns block_id and its last day."""
+        block_kind = values.one_of(kind, blocks.KINDS, "kind")
         requester = values.text(requested_by, "requested_by", 200)
+        who = values.one_of(applicant, blocks.APPLICANTS, "applicant")
         end = None if until is None else values.iso_date(until, "until")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
-            block_id = title.place_block(block_kind, requester, end, unit.today, provenance)
-            return {"block_id": block_id, "version": title.version}
+            block_id = title.place_block(block_kind, requester, end, unit.today, provenance, who)
+            return {"block_id": block_id, "until": title.blocks[block_id]["until"], "version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id, expected_version)
 
@@ -169,7 +177,7 @@ class TitleCommands(CommandRunner):
         end = values.iso_date(ends_on, "ends_on")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
-            title.extend(end, unit.today, provenance)
+            title.extend(end, unit.today, provenance, self._years(title))
             return _edition(title)
 
         return self._on_title(nib, source, change, actor, command_id,
@@ -183,7 +191,7 @@ class TitleCommands(CommandRunner):
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             end = check_term(title.right_type, ends_on, unit.today)
-            title.renew(end or "", unit.today, provenance)
+            title.renew(end or "", unit.today, provenance, self._years(title))
             return _edition(title)
 
         return self._on_title(nib, source, change, actor, command_id,
@@ -229,13 +237,20 @@ class TitleCommands(CommandRunner):
         return self._on_title(nib, source, change, actor,
                               command_id, expected_version)
 
+    def _years(self, title: Title) -> tuple[int, int, int]:
+        return rights.term_years(title.right_type, self.settings.right_terms) or (0, 0, 0)  # untermed: refused later
+
     def _on_title(
         self, nib: str, source: object, change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
+        needs: tuple[str, str] | None = None,
     ) -> Result:
-        """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date."""
+        """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date.
+        `needs`: the act and the document kind it must rest on."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
+        if needs is not None:
+            rights.require_document(*needs, document)
         if effective_at is not None and effective_at < document["date"]:
             raise InvalidInput("effective_at", f"{effective_at} lies before its source document's date "
                                                f"{document['date']}")

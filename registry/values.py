@@ -15,8 +15,18 @@ from typing import Any
 from registry.errors import FutureDate, InvalidInput, ShareError
 
 ROLES = frozenset({"surveyor", "officer", "auditor", "admin", "system"})
-SOURCE_KINDS = frozenset({"deed", "decree", "court_order", "survey", "other"})
-HOLDER_KINDS = frozenset({"citizen", "foreigner", "legal_entity"})
+# Documents (docs/law.md): deed = a PPAT deed (akta), decree = a decision of the land office or
+# minister (SK), court_order = a court decision in force, auction_minutes = risalah lelang,
+# inheritance_certificate = surat keterangan waris, hpl_agreement = the HPL holder's agreement,
+# consent = a creditor's written consent, letter = a letter of an authority (police, prosecutor, KPK).
+SOURCE_KINDS = frozenset({"deed", "decree", "court_order", "survey", "other", "auction_minutes",
+                          "inheritance_certificate", "hpl_agreement", "consent", "letter"})
+# Holders (docs/law.md): Indonesian citizens and legal entities, foreigners and foreign legal
+# entities, government bodies (instansi pemerintah), state or regional enterprises (BUMN/BUMD),
+# the land bank (Badan Bank Tanah), nazhir of a wakaf, customary law communities (masyarakat hukum
+# adat), foreign missions (perwakilan negara asing).
+HOLDER_KINDS = frozenset({"citizen", "foreigner", "legal_entity", "foreign_legal_entity", "government",
+                          "state_enterprise", "land_bank", "nazhir", "customary_community", "foreign_mission"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SHARE = re.compile(r"(-?[0-9]{1,18})/(-?[0-9]{1,18})")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

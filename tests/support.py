@@ -21,6 +21,7 @@ LON, LAT = 106.80, -6.20
 
 SURVEY = {"document_number": "GU-0001/2025", "document_sha256": "a" * 64, "surveyed_on": "2025-01-02"}
 DEED = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "b" * 64}
+CONSENT = {"kind": "consent", "number": "BRI-SP-9/2025", "date": "2025-02-15", "sha256": "d" * 64}
 COURT = {"kind": "court_order", "number": "PN-JKT-9/2025", "date": "2025-03-01", "sha256": "c" * 64}
 
 

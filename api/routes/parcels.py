@@ -55,7 +55,7 @@ def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry,
               if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
     parts = [part.model_dump() for part in body.parts]
-    result = services.registry.subdivide(nib, parts, body.source, actor=actor, command_id=command_id(actor, key),
+    result = services.registry.subdivide(nib, parts, body.source, body.consents, actor=actor, command_id=command_id(actor, key),
                                          expected_version=expected)
     return Json(versioned({"children": result["children"]}, result), status.HTTP_201_CREATED)
 
@@ -64,7 +64,7 @@ def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry,
 def separate(nib: str, body: SeparationIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
              if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
-    result = services.registry.separate(nib, body.part.model_dump(), body.source, actor=actor,
+    result = services.registry.separate(nib, body.part.model_dump(), body.source, body.consents, actor=actor,
                                         command_id=command_id(actor, key), expected_version=expected)
     out = versioned({"nib": result["nib"], "area_m2": result["area_m2"]}, result)
     return _created(out, result["nib"], out["version"])

@@ -47,6 +47,7 @@ def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: 
 def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
     def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
         return services.registry.register_title(nib, body.right_type, body.holders, body.ends_on, body.source,
+                                                body.granted_on,
                                                 actor=actor, command_id=command_id)
     return _run(services, nib, None, actor, key, call, EDITION, created=True)
 
@@ -87,8 +88,9 @@ def release_mortgage(nib: str, mortgage_id: str, body: SourceIn, actor: Officer,
 def place_block(nib: str, body: BlockIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                 if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.place_block(nib, body.kind, body.requested_by, body.until, body.source, **who)
-    return _run(services, nib, if_match, actor, key, call, ("block_id",), created=True)
+        return services.registry.place_block(nib, body.kind, body.requested_by, body.until, body.source,
+                                             body.applicant, **who)
+    return _run(services, nib, if_match, actor, key, call, ("block_id", "until"), created=True)
 
 
 @router.post("/blocks/{block_id}/lift", summary="Lift a block")

@@ -22,7 +22,7 @@ from tests.e2e.calls import (
     transfer_body,
 )
 from tests.geometries import grid_squares
-from tests.support import DEED, LAT, LON, SURVEY, citizen
+from tests.support import CONSENT, DEED, LAT, LON, SURVEY, citizen
 
 BUDI = citizen("budi", name="Budi Santoso")
 SARI = citizen("sari", name="Sari Wulandari")
@@ -104,7 +104,12 @@ def test_parcel_lives_from_survey_to_subdivision_over_http(
         assert "Sari" not in text and "Budi" not in text and "holders" not in text
 
     parts = [{"geometry": g} for g in grid_squares(LON, LAT, 50, 2)]
-    divided = client.post(f"/v1/parcels/{nib}/subdivision", json={"parts": parts, "source": DEED}, headers=officer)
+    unconsented = client.post(f"/v1/parcels/{nib}/subdivision", json={"parts": parts, "source": DEED},
+                              headers=officer)
+    assert_problem(unconsented, 409, "mortgage_invalid")  # the bank has not consented yet
+    consents = [{"mortgage_id": mortgaged.json()["mortgage_id"], "source": CONSENT}]
+    divided = client.post(f"/v1/parcels/{nib}/subdivision", json={"parts": parts, "source": DEED,
+                                                                   "consents": consents}, headers=officer)
     assert divided.status_code == 201, divided.text
     children = divided.json()["children"]
     assert len(children) == 4 and len(set(children)) == 4

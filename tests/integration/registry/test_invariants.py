@@ -8,6 +8,7 @@ from registry import errors
 from registry.application import Registry
 from tests.geometries import SELF_INTERSECTING, grid_squares, square
 from tests.support import (
+    CONSENT,
     COURT,
     DEED,
     LAT,
@@ -78,7 +79,9 @@ def test_subdivision_closes_the_title_and_children_carry_holders_and_mortgages(r
     nib = titled(registry, holders=[citizen("budi", "1/3"), citizen("sari", "2/3")])
     registry.register_mortgage(nib, {"id": "bri", "name": "Bank BRI"}, "500000000.00", DEED, actor=OFFICER)
     parts = [{"geometry": g} for g in grid_squares(LON, LAT, 50, 2)]
-    children = registry.subdivide(nib, parts, DEED, actor=OFFICER)["children"]
+    assert_rejected(registry, errors.MortgageError, lambda: registry.subdivide(nib, parts, DEED, actor=OFFICER))
+    consents = [{"mortgage_id": "HT1", "source": CONSENT}]
+    children = registry.subdivide(nib, parts, DEED, consents, actor=OFFICER)["children"]
     assert len(children) == 4
     parent = registry.get_parcel(nib)
     assert parent.status == "retired" and parent.children == children
@@ -220,7 +223,8 @@ def test_only_an_active_mortgage_is_released(registry: Registry) -> None:
 def test_mortgage_follows_the_land_through_a_transfer(registry: Registry) -> None:
     nib = titled(registry)
     registry.register_mortgage(nib, {"id": "bri", "name": "Bank BRI"}, "1000.00", DEED, actor=OFFICER)
-    registry.transfer_ownership(nib, "auction", [citizen("sari")], "2025-03-01", DEED, actor=OFFICER)
+    registry.transfer_ownership(nib, "auction", [citizen("sari")], "2025-03-01", {**DEED, "kind": "auction_minutes"},
+                                actor=OFFICER)
     title = registry.title_on(nib)
     assert title is not None and [m["rank"] for m in title.active_mortgages()] == [1]
 

@@ -53,7 +53,8 @@ def drive_title_through_varied_commands(registry: Registry) -> tuple[str, str, l
             nib, [citizen("ani", "2/3", name="Ani Wijaya"), citizen("dewi", "1/3")], DEED, actor=OFFICER),
         lambda: registry.correct_boundary(nib, square(LON, LAT, 101), SURVEY, actor=SURVEYOR),
         lambda: registry.replace_certificate(nib, "lost in a flood", DEED, actor=OFFICER),
-        lambda: registry.transfer_ownership(nib, "inheritance", [citizen("eka")], "2025-04-01", DEED,
+        lambda: registry.transfer_ownership(nib, "inheritance", [citizen("eka")], "2025-04-01",
+                                             {**DEED, "kind": "inheritance_certificate"},
                                             actor=OFFICER),
     ]
     for command in commands:

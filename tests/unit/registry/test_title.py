@@ -26,6 +26,12 @@ TODAY = date(2026, 6, 1)
 OFFICER = values.Actor("officer-1", "officer")
 DEED = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "b" * 64}
 PROVENANCE = Provenance(OFFICER, DEED, "2025-02-01", "command-1")
+
+
+def on(day: str) -> Provenance:
+    """The same command on a document dated `day` (e.g. a renewal applied for after the term)."""
+    return Provenance(OFFICER, {**DEED, "date": day}, day, "command-1")
+
 NUMBER = "31740101300001"
 NIB = "3174010100001"
 BANK_BRI = {"id": "bri", "name": "Bank BRI"}
@@ -223,7 +229,7 @@ def test_renew_before_the_term_ended_is_rejected() -> None:
 
 def test_renew_after_the_term_ended_grants_a_new_term() -> None:
     title = hgb_title("2030-01-01")
-    title.renew("2060-01-01", date(2030, 1, 2), PROVENANCE)
+    title.renew("2060-01-01", date(2030, 1, 2), on("2030-01-02"))
     assert (title.status, title.ends_on, title.edition) == ("active", "2060-01-01", 2)
 
 
@@ -233,7 +239,7 @@ def test_renew_of_an_expired_title_makes_it_active_again() -> None:
     assert title.status == "expired"
     with pytest.raises(TitleNotActive):
         title.transfer("sale", owners(("sari", "1/1")), [], date(2030, 1, 2), PROVENANCE)
-    title.renew("2060-01-01", date(2030, 1, 2), PROVENANCE)
+    title.renew("2060-01-01", date(2030, 1, 2), on("2030-01-02"))
     assert (title.status, title.ends_on, title.edition) == ("active", "2060-01-01", 2)
 
 
@@ -314,7 +320,7 @@ def drive_through_commands(title: Title) -> list[int]:
         lambda: title.change_area(Decimal("10201.00"), TODAY, PROVENANCE),
         lambda: title.release_mortgage("HT1", TODAY, PROVENANCE),
         lambda: title.transfer("inheritance", owners(("dewi", "1/1")), [], TODAY, PROVENANCE),
-        lambda: title.renew("2080-01-01", date(2050, 1, 2), PROVENANCE),
+        lambda: title.renew("2080-01-01", date(2050, 1, 2), on("2050-01-02")),
     ]
     editions = []
     for step in steps:
