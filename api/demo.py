@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -61,6 +62,11 @@ def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
             nibs[index] = result["nib"]
         plan.append((f"survey parcel {index + 1}", survey))
     def title(i: int) -> None:
+        # The procedure before a first title: a 30-day announcement that ended before the decree.
+        right = "HM" if i % 5 else "HGB"
+        registry.announce(nibs[i], "sporadic", "2024-02-01", right, [_holder(i)],
+                          _document("decree", f"PENGUMUMAN-{i:03d}/2024", "2024-02-01"), actor=OFFICER,
+                          command_id=f"demo-announcement-{i}")
         registry.register_title(
             nibs[i], "HM" if i % 5 else "HGB", [_holder(i)], None if i % 5 else "2054-03-31",
             _document("decree", f"SK-{i:03d}/2024", "2024-04-02"), actor=OFFICER, command_id=f"demo-title-{i}")
@@ -80,9 +86,23 @@ def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
     plan += [(f"mortgage {i}", partial(mortgage, i)) for i in range(1, 10, 4)]
     wakaf = COLUMNS * ROWS - 4  # the first parcel left untitled above: a mosque's land
     nazhir = {"id": "nazhir-3273-01", "name": "Nazhir Masjid Al-Ikhlas", "kind": "nazhir", "share": "1/1"}
-    plan.append(("register wakaf", lambda: registry.register_title(
-        nibs[wakaf], "WAKAF", [nazhir], None, _document("decree", "AIW-01/2024", "2024-05-06"), actor=OFFICER,
-        command_id="demo-wakaf")))
+    def register_wakaf() -> None:
+        registry.announce(nibs[wakaf], "sporadic", "2024-03-01", "WAKAF", [nazhir],
+                          _document("decree", "PENGUMUMAN-WAKAF/2024", "2024-03-01"), actor=OFFICER,
+                          command_id="demo-announcement-wakaf")
+        registry.register_title(nibs[wakaf], "WAKAF", [nazhir], None, _document("decree", "AIW-01/2024", "2024-05-06"),
+                                actor=OFFICER, command_id="demo-wakaf")
+
+    plan.append(("register wakaf", register_wakaf))
+
+    def announce(index: int, days_ago: int) -> None:  # untitled parcels in the procedure before a title
+        started = (registry.clock() - timedelta(days=days_ago)).isoformat()
+        registry.announce(nibs[index], "sporadic", started, "HM", [_holder(index)],
+                          _document("decree", f"PENGUMUMAN-{index:03d}", started), actor=OFFICER,
+                          command_id=f"demo-announcement-{index}")
+
+    plan.append(("announcement ended yesterday", partial(announce, wakaf + 1, 31)))
+    plan.append(("announcement running", partial(announce, wakaf + 2, 5)))
     plan.append(("court seizure", lambda: registry.place_block(
         nibs[7], "sita", "Pengadilan Negeri Bandung", None, _document("court_order", "PN-BDG-44/2025", "2025-02-03"),
         actor=OFFICER, command_id="demo-block-7")))

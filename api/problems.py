@@ -35,6 +35,7 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.CommandIdReused: (422, "Idempotency key reused for another request"),
     errors.SerialsExhausted: (409, "No serial numbers left"),
     errors.StoreBusy: (503, "Registry busy"),
+    errors.ProcedureError: (409, "Not open at this step of the procedure"),
 }
 
 

@@ -103,3 +103,44 @@ class MergeIn(Body):
 class SearchIn(Body):
     geometry: JSON
     crs: str | None = None
+
+
+class AnnouncementIn(Body):
+    kind: str = Field(examples=["sporadic"], description="systematic (14 days) or sporadic (30 days)")
+    started_on: str = Field(examples=["2025-01-06"], description="not in the future")
+    right_type: str = Field(examples=["HM"])
+    claimants: list[Any] = Field(description="holders as for a title")
+    source: JSON
+
+
+class ObjectionIn(Body):
+    name: str = Field(max_length=200)
+    contact: str = Field(max_length=200, description="phone or e-mail; never shown to anyone else")
+    grounds: str = Field(max_length=5_000)
+
+
+class OfficeObjectionIn(Body):
+    lodged_on: str
+    objector: JSON = Field(description="name and contact")
+    grounds: str
+    source: JSON
+
+
+class ResolutionIn(Body):
+    outcome: str = Field(examples=["dismissed"], description="dismissed or upheld")
+    source: JSON
+
+
+class ComplaintIn(Body):
+    about: dict[str, str] = Field(examples=[{"nib": "3174010100001"}],
+                                  description="exactly one of nib, certificate_number, office")
+    category: str = Field(examples=["data_error"], description="service, data_error, dispute, fraud or other")
+    text: str = Field(max_length=5_000)
+    contact: dict[str, str] = Field(examples=[{"name": "Sari", "email": "sari@example.id"}],
+                                    description="name and phone or email")
+
+
+class ComplaintStepIn(Body):
+    text: str | None = Field(None, max_length=5_000)
+    outcome: str | None = Field(None, description="resolved or rejected (a resolution)")
+    assigned_to: str | None = Field(None, max_length=100, description="the officer (an assignment)")

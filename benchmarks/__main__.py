@@ -103,7 +103,7 @@ def names_command(
     from api.bootstrap import build
     from registry.settings import Settings
 
-    services = build(Settings(database_url=url), inline_projections=False)
+    services = build(Settings(database_url=url, first_registration_announcement="off"), inline_projections=False)
     try:
         figures = read_side.name_search_figures(services)
     finally:

@@ -23,7 +23,7 @@ def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bo
     if not reuse:
         fresh_database(url)
     with tempfile.TemporaryDirectory() as folder:
-        services = build(Settings(database_url=url), inline_projections=False)
+        services = build(Settings(database_url=url, first_registration_announcement="off"), inline_projections=False)
         with services.registry.engine.connect() as connection:
             events = int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
         if not events:

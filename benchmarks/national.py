@@ -68,7 +68,7 @@ def run(url: str, peer_url: str, folder: Path, parcels: int, activity: float, co
     started = time.perf_counter()
     stock, year = generate(folder, parcels, activity, result, report)
     fresh_database(url)
-    services = build(Settings(database_url=url))
+    services = build(Settings(database_url=url, first_registration_announcement="off"))
     try:
         bulk_import(services, stock, year, None if year_only else peer_url, result, report)
         save(result)

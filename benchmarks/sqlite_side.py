@@ -57,7 +57,7 @@ def run(folder: Path, parcels: int, report: Callable[[str], None] = print) -> li
     for path in (store, folder / "landreg.db-wal", folder / "landreg.db-shm"):
         path.unlink(missing_ok=True)
     settings = Settings(database_url=f"sqlite:///{store}", audit_key_file=folder / "audit_key.pem",
-                        audit_anchor_file=folder / "audit_checkpoints.jsonl")
+                        audit_anchor_file=folder / "audit_checkpoints.jsonl", first_registration_announcement="off")
     services = build(settings, clock=lambda: LEGAL_DAY)
     try:
         figures = import_figures(services, folder, parcels, report)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from projections import parcels
 from projections.log import EVENTS_TABLE, LogEvent, decode
+from registry.announcement import announcement_key
 
 Row = parcels.Row
 
@@ -30,8 +31,9 @@ def _events_of(connection: Connection, aggregate_ids: set[str]) -> list[LogEvent
 
 
 def parcel_events(connection: Connection, nib: str) -> list[LogEvent]:
-    """Every event of the parcel and of every title ever registered on it, in log order."""
-    own = _events_of(connection, {parcels.parcel_id(nib)})
+    """Every event of the parcel, of every title ever registered on it and of its announcements,
+    in log order."""
+    own = _events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib))})
     numbers = {e.data["certificate_number"] for e in own if e.kind == "Parcel.TitleRegistered"}
     titles = _events_of(connection, {parcels.title_id(n) for n in numbers})
     return sorted(own + titles, key=lambda e: e.position)
@@ -40,7 +42,7 @@ def parcel_events(connection: Connection, nib: str) -> list[LogEvent]:
 def state_after(events: list[LogEvent], position: int | None = None, recorded_by: str | None = None) -> Row | None:
     """The parcel row folded from the events up to a log position, or recorded up to an ISO time."""
     chosen = [e for e in events if (position is None or e.position <= position)
-              and (recorded_by is None or e.recorded_at <= recorded_by)]
+              and (recorded_by is None or e.recorded_at <= recorded_by) and e.kind.startswith(("Parcel.", "Title."))]
     if not chosen:
         return None
     batch = parcels.Batch([])

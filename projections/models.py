@@ -9,7 +9,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from projections import certificates, parcels
+from projections import certificates, parcels, procedures
 from projections.log import LogEvent
 from projections.tables import swap
 from registry import store
@@ -36,6 +36,7 @@ def footprint_index(dialect: str, suffix: str) -> PostgisFootprints | SqliteFoot
 
 _parcel_tables = lru_cache(maxsize=None)(parcels.ParcelTables)
 _certificate_tables = lru_cache(maxsize=None)(certificates.CertificateTables)
+_procedure_tables = lru_cache(maxsize=None)(procedures.ProcedureTables)
 
 
 @dataclass
@@ -93,4 +94,26 @@ class CertificatesModel:
             swap(connection, table.name, f"{table.name}{suffix}")
 
 
-READ_MODELS: dict[str, ReadModel] = {"parcels": ParcelsModel(), "certificates": CertificatesModel()}
+@dataclass
+class ProceduresModel:
+    """announcements (each parcel's current one) and complaints."""
+
+    name: str = "procedures"
+
+    def tables(self, suffix: str) -> list[Table]:
+        return _procedure_tables(suffix).all
+
+    def create(self, engine: Engine, suffix: str) -> None:
+        for table in self.tables(suffix):
+            table.create(engine, checkfirst=True)
+
+    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
+        procedures.apply(session, _procedure_tables(suffix), events)
+
+    def swap_in(self, connection: Connection, suffix: str) -> None:
+        for table in self.tables(""):
+            swap(connection, table.name, f"{table.name}{suffix}")
+
+
+READ_MODELS: dict[str, ReadModel] = {"parcels": ParcelsModel(), "certificates": CertificatesModel(),
+                                     "procedures": ProceduresModel()}

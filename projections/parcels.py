@@ -112,7 +112,8 @@ def fold_parcel(row: Row | None, event: LogEvent) -> Row:
         number = data["certificate_number"]
         row = {**row, "certificate_number": number, "title_id": title_id(number)}
     elif event.kind == "Parcel.Retired":
-        row = {**row, "status": "retired", "children": data["children"]}
+        row = {**row, "status": "retired",  # after the parts separated earlier, as the aggregate keeps them
+               "children": [*row["children"], *(c for c in data["children"] if c not in row["children"])]}
     return {**row, "version": event.version, "updated_at": event.recorded_at, "position": event.position}
 
 

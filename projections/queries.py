@@ -19,6 +19,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from projections.models import footprint_index
+from projections.procedures import ProcedureQueries
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
@@ -57,6 +58,7 @@ class Queries:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
         self.index = footprint_index(engine.dialect.name, "")
+        self.procedures = ProcedureQueries(engine)
 
     def parcel(self, nib: str) -> Row | None:
         rows = self._rows(PARCEL, {"nib": nib})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from registry.audit_commands import AuditCommands
 from registry.parcel_commands import ParcelCommands
+from registry.procedure_commands import ProcedureCommands
 from registry.runner import Result, registry_today
 from registry.stock_commands import StockCommands
 from registry.store import APPLICATION_NAME
@@ -11,8 +12,8 @@ from registry.title_commands import TitleCommands
 __all__ = ["Registry", "Result", "registry_today"]
 
 
-class Registry(ParcelCommands, TitleCommands, StockCommands, AuditCommands):
-    """Parcels and titles, event-sourced. Each use case runs in one transaction (runner.py)."""
+class Registry(ParcelCommands, TitleCommands, StockCommands, ProcedureCommands, AuditCommands):
+    """Parcels, titles and the public procedures, event-sourced. Each use case runs in one transaction (runner.py)."""
 
     # Set again here: the library names every subclass after itself, and the name is the
     # prefix of the stored tables (landreg_events, landreg_snapshots).

@@ -153,3 +153,14 @@ class StoreBusy(RegistryError):
     """The store stayed locked through every retry; the command may be sent again."""
 
     code = "store_busy"
+
+
+class ProcedureError(RegistryError):
+    """A step of a public procedure (announcement, objection, complaint) that is not open now;
+    `code` names which (announcement_running, objection_open, not_announced, ...)."""
+
+    code = "procedure"
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.code = code

@@ -101,14 +101,15 @@ class Parcel(ChainedAggregate):
             parcel.certificate_number = self.certificate_number
 
     class Retired(Event):
-        """The parcel ended in a subdivision or merger; `children` carry on its land."""
+        """The parcel ended in a subdivision or merger; `children` carry on its land, after any
+        parts separated from it earlier (its lineage keeps them all)."""
 
         reason: str
         children: list[str]
 
         def apply(self, parcel: Parcel) -> None:
             parcel.status = "retired"
-            parcel.children = list(self.children)
+            parcel.children = [*parcel.children, *(c for c in self.children if c not in parcel.children)]
 
     if TYPE_CHECKING:  # State, assigned only by the events above. Declared for type checkers
         # only: the library would turn class annotations into __init__ parameters.

@@ -20,6 +20,8 @@ from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Ope
 from eventsourcing.utils import Environment
 from sqlalchemy.orm import Session
 
+from registry.announcement import Announcement, announcement_key
+from registry.complaint import Complaint, complaint_key
 from registry.errors import CommandIdReused, InvalidGeometry, NotFound, StoreBusy, VersionConflict
 from registry.group_commit import GroupCommit
 from registry.guard import SpatialGuard
@@ -76,7 +78,7 @@ class CommandRunner(Application[uuid.UUID]):
         self.after_save = after_save
         self.committer: GroupCommit | None = None
         interval = self.settings.snapshot_interval
-        self.snapshotting_intervals = {Parcel: interval, Title: interval}  # type: ignore[misc]
+        self.snapshotting_intervals = {Parcel: interval, Title: interval, Announcement: interval}  # type: ignore[misc]
         _prepare_sqlite_folder(self.settings.database_url)
         super().__init__(env=library_env(self.settings))
         engine = self.factory.datastore.engine  # type: ignore[attr-defined]
@@ -107,6 +109,12 @@ class CommandRunner(Application[uuid.UUID]):
 
     def get_title(self, certificate_number: str, version: int | None = None) -> Title:
         return self._read(title_id(certificate_number), version, f"title {certificate_number}")  # type: ignore[no-any-return]
+
+    def get_complaint(self, number: str) -> Complaint:
+        return self._read(complaint_key(number), None, f"complaint {number}")  # type: ignore[no-any-return]
+
+    def get_announcement(self, nib: str) -> Announcement:
+        return self._read(announcement_key(nib), None, f"announcement of parcel {nib}")  # type: ignore[no-any-return]
 
     def title_on(self, nib: str) -> Title | None:
         parcel = self.get_parcel(nib)

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # Years of a first grant, the one extension and the one renewal, per termed right, overriding
     # PP 18/2021 (registry/rights.py), e.g. '{"HP": [25, 20, 25]}' for PP 40/1996.
     right_terms: dict[str, list[int]] = Field(default_factory=dict)
+    # A first title only after the parcel's announcement ran with no objection open (PP 18/2021);
+    # "off" serves a migration period. The legacy stock path is exempt either way.
+    first_registration_announcement: Literal["required", "off"] = "required"
+    announcement_days_systematic: int = Field(default=14, ge=1, le=365)
+    announcement_days_sporadic: int = Field(default=30, ge=1, le=365)
+    complaint_response_working_days: int = Field(default=5, ge=1, le=90)
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)

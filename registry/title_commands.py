@@ -11,6 +11,7 @@ from typing import Any
 
 from registry import blocks, identifiers, rights, values
 from registry.errors import InvalidInput, TitleAlreadyRegistered
+from registry.procedure_commands import require_announced
 from registry.provenance import Provenance
 from registry.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
 from registry.runner import CommandRunner, Result, use_case
@@ -27,6 +28,7 @@ class TitleCommands(CommandRunner):
     def register_title(
         self, nib: str, right_type: object, holders: object, ends_on: object, source: object,
         granted_on: object = None, *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1.
         The term runs from `granted_on` (the grant's decree), by default the source document's date."""
@@ -42,6 +44,7 @@ class TitleCommands(CommandRunner):
         def work(unit: UnitOfWork) -> Result:
             unit.lock(nib)
             parcel = unit.parcel(nib)
+            unit.expect(parcel)
             parcel.require_active()
             if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(self.settings.hgu_min_area_m2))):
                 raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
@@ -53,6 +56,7 @@ class TitleCommands(CommandRunner):
                         f"parcel {nib} already carries title {current.certificate_number}",
                         certificate_number=current.certificate_number,
                     )
+            require_announced(unit, nib, kind, owners)
             provenance = unit.provenance(document, document["date"])
             number = unit.new_certificate_number(parcel.village_code, kind)
             title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
@@ -60,7 +64,7 @@ class TitleCommands(CommandRunner):
             unit.save(parcel, title)
             return _edition(title)
 
-        return self.execute(actor, command_id, None, work)
+        return self.execute(actor, command_id, expected_version, work)
 
     @use_case
     def transfer_ownership(
@@ -160,13 +164,13 @@ class TitleCommands(CommandRunner):
     @use_case
     def expire_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, None)
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
 
     @use_case
     def extend_right(
@@ -200,12 +204,13 @@ class TitleCommands(CommandRunner):
     @use_case
     def expire_right(
         self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire(unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, None)
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
 
     @use_case
     def cancel_right(

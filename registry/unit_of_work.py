@@ -10,6 +10,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from sqlalchemy.orm import Session
 
+from registry.announcement import Announcement, announcement_key
+from registry.complaint import Complaint, complaint_key
 from registry.errors import NotFound, SerialsExhausted, VersionConflict
 from registry.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id, title_id
 from registry.parcel import Parcel, Shape
@@ -77,6 +79,16 @@ class UnitOfWork:
 
     def title(self, certificate_number: str) -> Title:
         return self._get(title_id(certificate_number), f"title with certificate number {certificate_number}")  # type: ignore[no-any-return]
+
+    def announcement(self, nib: str) -> Announcement | None:
+        """The parcel's announcement, or None if it was never announced."""
+        try:
+            return self.registry.repository.get(announcement_key(nib))  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+
+    def complaint(self, number: str) -> Complaint:
+        return self._get(complaint_key(number), f"complaint {number}")  # type: ignore[no-any-return]
 
     def title_on(self, parcel: Parcel) -> Title:
         """The title registered on a parcel (the latest one, whatever its status)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from registry.errors import FutureDate, InvalidInput, ShareError
 
-ROLES = frozenset({"surveyor", "officer", "auditor", "admin", "system"})
+ROLES = frozenset({"surveyor", "officer", "auditor", "admin", "system", "public"})
 # Documents (docs/law.md): deed = a PPAT deed (akta), decree = a decision of the land office or
 # minister (SK), court_order = a court decision in force, auction_minutes = risalah lelang,
 # inheritance_certificate = surat keterangan waris, hpl_agreement = the HPL holder's agreement,

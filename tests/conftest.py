@@ -73,8 +73,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def settings(backend: str, tmp_path: object) -> Settings:
     url = POSTGRES_URL if backend == "postgresql" else f"sqlite:///{tmp_path}/landreg.db"
+    # Titles are registered directly here; the announcement before a first title has its own tests
+    # (tests/e2e/test_procedures.py), which turn it on.
     return Settings(database_url=url, snapshot_interval=100, audit_key_file=Path(f"{tmp_path}/audit_key.pem"),
-                    audit_anchor_file=Path(f"{tmp_path}/audit_checkpoints.jsonl"))
+                    audit_anchor_file=Path(f"{tmp_path}/audit_checkpoints.jsonl"),
+                    first_registration_announcement="off")
 
 
 @pytest.fixture

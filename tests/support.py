@@ -93,7 +93,7 @@ def survey_in_another_process(url: str, geometry: dict[str, Any], start: Any) ->
     from registry.errors import RegistryError
     from registry.settings import Settings
 
-    registry = Registry(Settings(database_url=url), clock=lambda: date(2026, 6, 1))
+    registry = Registry(Settings(database_url=url, first_registration_announcement="off"), clock=lambda: date(2026, 6, 1))
     start.wait()
     try:
         registry.submit_survey(VILLAGE, geometry, SURVEY, actor=SURVEYOR)

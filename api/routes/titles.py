@@ -44,12 +44,12 @@ def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: 
 
 
 @router.post("/title", status_code=201, summary="Register a right and issue certificate edition 1 (pembukuan hak)")
-def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
-    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
+def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+                   if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
         return services.registry.register_title(nib, body.right_type, body.holders, body.ends_on, body.source,
-                                                body.granted_on,
-                                                actor=actor, command_id=command_id)
-    return _run(services, nib, None, actor, key, call, EDITION, created=True)
+                                                body.granted_on, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION, created=True)
 
 
 @router.post("/transfers", summary="Transfer the right (peralihan hak): sale, gift, inheritance, auction, exchange")
@@ -103,10 +103,10 @@ def lift_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services
 
 @router.post("/blocks/{block_id}/expire", summary="Record that a block's end date has passed")
 def expire_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry,
-                 key: IdempotencyKey = None) -> Json:
-    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
-        return services.registry.expire_block(nib, block_id, body.source, actor=actor, command_id=command_id)
-    return _run(services, nib, None, actor, key, call, ())
+                 key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.expire_block(nib, block_id, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/title/extension", summary="Extend the term (perpanjangan) before it ends")
@@ -126,10 +126,11 @@ def renew(nib: str, body: TermIn, actor: Officer, services: Registry, key: Idemp
 
 
 @router.post("/title/expiry", summary="Record that the term ended without extension")
-def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
-    def call(actor: Actor, command_id: str | None, expected_version: int | None) -> dict[str, Any]:
-        return services.registry.expire_right(nib, body.source, actor=actor, command_id=command_id)
-    return _run(services, nib, None, actor, key, call, ())
+def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
+           if_match: IfMatch = None) -> Json:
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.expire_right(nib, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/title/cancellation", summary="Cancel the right (pembatalan)")

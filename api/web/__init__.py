@@ -5,6 +5,7 @@ The page talks to the same service's `/v1` API with the officer's bearer token.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -24,10 +25,18 @@ def mount(app: FastAPI) -> None:
     OpenAPI schema and the role table; the data it shows still needs the officer's token.
     """
     app.add_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_route("/publik", page("public.html"), methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_route("/pengaduan", page("complaints.html"), methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/web", StaticFiles(directory=FOLDER / "static"), name="web")
 
 
-def index(request: Request) -> FileResponse:
-    return FileResponse(FOLDER / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": POLICY, "Cache-Control": "no-cache",
-                                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+def page(name: str) -> Callable[[Request], FileResponse]:
+    """A route answering one of the pages of this folder, under the page's content policy."""
+    def answer(request: Request) -> FileResponse:
+        return FileResponse(FOLDER / name, media_type="text/html; charset=utf-8",
+                            headers={"Content-Security-Policy": POLICY, "Cache-Control": "no-cache",
+                                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+    return answer
+
+
+index = page("index.html")  # the land office page; /publik the public page; /pengaduan the inbox

@@ -38,7 +38,8 @@ def test_officer_finds_a_parcel_on_the_map_and_sees_its_holders_before_the_sale(
 
     page.get_by_role("tab", name="History").click()
     timeline = page.locator("#timeline li")
-    expect(timeline).to_have_count(4)
+    expect(timeline).to_have_count(5)  # survey, announcement, title (parcel and title), sale
+    expect(timeline.nth(1)).to_contain_text("Announcement")
     expect(timeline.last).to_contain_text("ownership transferred")
     expect(timeline.last).to_contain_text("AJB-000/2024")
     expect(timeline.last).to_contain_text("demo-officer")

@@ -50,6 +50,19 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/audit/verify"): AUDITOR,
     ("GET", "/v1/villages/{village_code}/ownership"): READER,
     ("GET", "/health"): PUBLIC,
+    ("POST", "/v1/parcels/{nib}/announcement"): OFFICER,
+    ("GET", "/v1/parcels/{nib}/announcement"): READER,
+    ("GET", "/v1/public/announcements"): PUBLIC,
+    ("POST", "/v1/public/announcements/{announcement_id}/objections"): PUBLIC,
+    ("POST", "/v1/parcels/{nib}/objections"): OFFICER,
+    ("POST", "/v1/parcels/{nib}/objections/{objection_id}/resolution"): OFFICER,
+    ("POST", "/v1/public/complaints"): PUBLIC,
+    ("GET", "/v1/public/complaints/{number}"): PUBLIC,
+    ("GET", "/v1/complaints"): OFFICER,
+    ("GET", "/v1/complaints/stats"): READER,
+    ("POST", "/v1/complaints/{number}/replies"): OFFICER,
+    ("POST", "/v1/complaints/{number}/assignment"): OFFICER,
+    ("POST", "/v1/complaints/{number}/resolution"): OFFICER,
 }
 HEX = "0" * 64
 
@@ -68,7 +81,8 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 
 def call(client: TestClient, method: str, path: str, nib: str, number: str, headers: Headers) -> int:
-    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", village_code=nib[:8])
+    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", village_code=nib[:8],
+                      announcement_id=f"{nib}-1", objection_id="KB1")
     if method == "GET":
         params = {"hash": HEX} if "/public/" in path else None
         return client.get(url, params=params, headers=headers).status_code
