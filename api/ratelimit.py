@@ -54,8 +54,7 @@ class PublicRateLimit:
             wait = self.buckets.wait(str(client[0]))
             if wait > 0:
                 seconds = str(max(1, math.ceil(min(wait, 86_400))))
-                await refuse(send, 429, "too_many_requests",
-                             f"Too many requests from this address; try again in {seconds} s",
+                await refuse(send, 429, f"Too many requests from this address; try again in {seconds} s",
                              headers={"Retry-After": seconds})
                 return
         await self.app(scope, receive, send)
