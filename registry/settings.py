@@ -4,10 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/landreg.db"
+POSTGRES_DRIVER = "postgresql+psycopg2"
+# The schemes other tools write for PostgreSQL (libpq, Heroku, docker images): all mean the driver above.
+POSTGRES_SCHEMES = ("postgres", "postgresql")
 
 # Right-type digit of the certificate number. Public sources disagree on the table,
 # so it is configuration: override with LANDREG_RIGHT_TYPE_DIGITS='{"HM": "1", ...}'.
@@ -65,3 +70,28 @@ class Settings(BaseSettings):
     def store(self) -> str:
         """'sqlite' or 'postgresql', from the database URL."""
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def _database_url(cls, url: str | None) -> str | None:
+        """A database URL SQLAlchemy reads, `postgres://` and `postgresql://` naming the psycopg2 driver."""
+        if url is None:
+            return None
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme.split("+")[0] not in ("sqlite", *POSTGRES_SCHEMES):
+            raise ValueError("must be a SQLite or PostgreSQL URL, such as sqlite:///./data/landreg.db or "
+                             "postgresql://user@host/db")
+        return f"{POSTGRES_DRIVER}://{rest}" if scheme in POSTGRES_SCHEMES else url
+
+    @property
+    def shown_database_url(self) -> str:
+        """The database URL as it may be printed or logged: any password masked."""
+        return masked(self.database_url)
+
+
+def masked(url: str) -> str:
+    """`url` with its password replaced by ***, for output (`postgresql://ann:***@host/db`)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
