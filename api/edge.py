@@ -144,7 +144,7 @@ class SafeHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = scope["path"].startswith("/v1/")
+        private = route_path(scope).startswith("/v1/")
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -157,6 +157,13 @@ class SafeHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def route_path(scope: Scope) -> str:
+    """The path the routes see: without the root path a proxy serves the service under (uvicorn's
+    --root-path puts it in front of the path)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return str(path[len(root):] if root and path.startswith(root) else path)
 
 
 async def _refuse_invalid(send: Send, error: InvalidInput) -> None:
