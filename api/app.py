@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import docs, openapi, problems
+from api import docs, metrics, openapi, problems
 from api.auth import TokenStore
 from api.bootstrap import Services, build
 from api.edge import InputGuard, SafeHeaders
+from api.observe import Observe
 from api.ratelimit import PublicRateLimit
 from api.responses import Json
 from api.routes import other, parcels, titles
@@ -61,11 +62,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     openapi.install(app)
     docs.mount(app)
+    app.state.metrics = metrics.Metrics(services.projector)
+    app.add_route("/metrics", metrics.scrape, methods=["GET"], include_in_schema=False)
     mount_web_page(app)  # the land office page at `/`, after the API so it shadows nothing
     settings = services.settings
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
     app.add_middleware(PublicRateLimit, per_minute=settings.public_rate_per_minute, burst=settings.public_rate_burst)
-    app.add_middleware(SafeHeaders)  # outermost: on every response, refusals of the edge included
+    app.add_middleware(SafeHeaders)  # on every response, refusals of the edge included
+    app.add_middleware(Observe, metrics=app.state.metrics)  # outermost: request id, metrics, access log
     return app
 
 

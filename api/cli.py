@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import demo as demo_village
-from api import importer
+from api import importer, logs
 from api.auth import TokenStore
 from api.bootstrap import StoreMissing, build, build_existing
 from registry.application import Registry
@@ -106,7 +106,8 @@ def serve(
     console.print(f"landreg on http://{host}:{port}{root_path} (docs at {root_path}/docs), {workers} worker(s), "
                   f"store: {settings.store} ({settings.shown_database_url})", soft_wrap=True)
     options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": proxy_headers, "root_path": root_path,
-                               "forwarded_allow_ips": forwarded_allow_ips, "log_level": "info"}
+                               "forwarded_allow_ips": forwarded_allow_ips, "log_level": "info", "access_log": False,
+                               "log_config": logs.config(settings.log_format)}  # the service logs each request
     if workers == 1:
         uvicorn.run(create_app(services=services), **options)
         return

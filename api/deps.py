@@ -33,10 +33,11 @@ BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="lr_…
 def allow(*roles: str) -> Callable[..., Actor]:
     """A dependency: the caller's actor, if their token's role is one of `roles` (admin always is)."""
     def caller(
-        tokens: Annotated[TokenStore, Depends(token_store)],
+        request: Request, tokens: Annotated[TokenStore, Depends(token_store)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
     ) -> Actor:
         actor = tokens.actor(credentials.credentials if credentials else None)
+        request.state.actor = actor.user_id  # for the access log (api/observe.py)
         if actor.role not in roles and actor.role != "admin":
             raise HTTPException(403, f"role {actor.role!r} may not do this; needs {' or '.join(roles)}")
         return actor

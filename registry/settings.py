@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # The public endpoints (no token): requests per minute per client address, and the burst allowed.
     public_rate_per_minute: float = Field(default=60, ge=0)
     public_rate_burst: int = Field(default=20, ge=1)
+    # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr
     # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
     min_parcel_area_m2: float = Field(default=1.0, ge=0)
     # The most parcels one merger may join (each is locked and loaded in one transaction).
