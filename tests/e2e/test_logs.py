@@ -1,6 +1,7 @@
-"""Structured logs: with LANDREG_LOG_FORMAT=json every line `landreg serve` writes is a JSON object,
-and each request has one access line with its request id (the client's X-Request-ID, or a new one,
-echoed in the response), actor, route, status and duration; holder searches are masked."""
+"""Structured logs: with LANDREG_LOG_FORMAT=json every line `landreg serve --workers 2` writes is a
+JSON object (two worker processes start), and each request has one access line with its request id
+(the client's X-Request-ID, or a new one, echoed in the response), actor, route, status and
+duration; holder searches are masked."""
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ def backend() -> str:
 
 
 def test_each_request_is_one_json_line_with_its_id_actor_route_status_and_duration(tmp_path: Path) -> None:
-    with landreg_serve(tmp_path, log_format="json") as (client, lines):
+    with landreg_serve(tmp_path, "--workers", "2", log_format="json") as (client, lines):
         engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path}/data/landreg.db")
         token = TokenStore(engine).create("ani", "officer")
         engine.dispose()
@@ -40,6 +41,8 @@ def test_each_request_is_one_json_line_with_its_id_actor_route_status_and_durati
     assert access[generated]["actor"] is None and access[generated]["route"] == "/health"
     assert not any("Budi" in line for line in written)
     assert {r["logger"] for r in records} >= {"landreg.access", "uvicorn.error"}
+    workers = {r["message"] for r in records if r["message"].startswith("Started server process")}
+    assert len(workers) == 2, workers
 
 
 @pytest.mark.parametrize("query, shown", [

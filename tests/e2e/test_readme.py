@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from api import demo
 from api.app import create_app
+from api.bootstrap import build
 from registry.settings import Settings
 from tests.support import serving
 
@@ -48,17 +50,22 @@ def fresh_make_run(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         pytest.skip(f"needs {LANDREG} (the project's venv) and curl")
     (tmp_path / ".venv").symlink_to(sys.prefix)
     env = {name: value for name, value in os.environ.items() if not name.startswith("LANDREG_")}
-    subprocess.run([str(LANDREG), "demo", "--quiet"], cwd=tmp_path, env=env, check=True, capture_output=True,
-                   timeout=300)
+    services = build(folder_settings(tmp_path))  # what `landreg demo --quiet` does, in this process
+    demo.run(services.registry)
+    services.close()
     return tmp_path, env
+
+
+def folder_settings(folder: Path) -> Settings:
+    """The settings `make run` has in `folder`: the defaults, paths under ./data/."""
+    data = folder / "data"
+    return Settings(database_url=f"sqlite:///{data}/landreg.db", audit_key_file=data / "audit_signing_key.pem",
+                    audit_anchor_file=data / "audit_checkpoints.jsonl")
 
 
 def test_readme_walkthrough_runs_as_written_against_a_fresh_make_run(fresh_make_run: tuple[Path, dict[str, str]]) -> None:
     folder, env = fresh_make_run
-    data = folder / "data"
-    settings = Settings(database_url=f"sqlite:///{data}/landreg.db", audit_key_file=data / "audit_signing_key.pem",
-                        audit_anchor_file=data / "audit_checkpoints.jsonl")
-    with serving(create_app(settings)) as url:
+    with serving(create_app(folder_settings(folder))) as url:
         script = walkthrough().replace("localhost:8000", url.removeprefix("http://"))
         done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=folder, env=env, check=False,
                               capture_output=True, text=True, timeout=120)

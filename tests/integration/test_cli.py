@@ -99,13 +99,10 @@ def test_postgres_scheme_is_taken_as_postgresql(backend: str) -> None:
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    landreg = Path(sys.prefix) / "bin" / "landreg"
+    landreg = Path(sys.prefix) / "bin" / "landreg"  # a real process: the traceback is printed by typer's main
     if not landreg.exists():
         pytest.skip(f"needs {landreg} (the project's venv)")
     env = {"LANDREG_DATABASE_URL": UNREACHABLE, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
-    quiet = subprocess.run([landreg, "projections", "status"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                           timeout=60, check=False)
     loud = subprocess.run([landreg, "--debug", "projections", "status"], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, check=False)
-    assert quiet.returncode == 1 and len(quiet.stderr.splitlines()) == 1 and "Traceback" not in quiet.stderr
     assert loud.returncode == 1 and "Traceback" in loud.stderr and "OperationalError" in loud.stderr
