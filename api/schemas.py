@@ -68,7 +68,7 @@ class TransferIn(Body):
 
 
 class HoldersIn(Body):
-    model_config = example(holders=[{**BUDI, "name": "Budi Santoso Putra"}], source=DEED)
+    model_config = example(holders=[{**SARI, "name": "Sari Dewi Lestari"}], source=DEED)
 
     holders: list[Any]
     source: JSON
