@@ -1,27 +1,33 @@
-# The two set-up commands: `make run` and `make test`. Each creates .venv on first use.
+# The two set-up commands: `make run` and `make test`. Each creates .venv on first use;
+# `make run` installs what the service needs to run, `make test` adds the dev extras.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
 
 .PHONY: run test lint bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/landreg demo --quiet
 	$(BIN)/landreg serve
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/pytest
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy registry spatial projections api
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check registry spatial projections api tests
 	$(BIN)/mypy registry spatial projections api
 
@@ -30,7 +36,7 @@ lint: $(STAMP)
 PARCELS ?= 100000
 BENCH_STAMP := $(VENV)/.bench-installed
 
-$(BENCH_STAMP): $(STAMP)
+$(BENCH_STAMP): $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 

@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import problems
+from api import docs, metrics, openapi, problems
 from api.auth import TokenStore
 from api.bootstrap import Services, build
 from api.edge import InputGuard, SafeHeaders
+from api.observe import Observe
 from api.ratelimit import PublicRateLimit
 from api.responses import Json
 from api.routes import other, parcels, procedures, titles
@@ -22,6 +23,13 @@ from registry.settings import Settings
 from registry.values import Actor
 
 logger = logging.getLogger(__name__)
+DESCRIPTION = """Event-sourced land registry: parcels (bidang) and the rights registered on them (hak).
+
+**Tokens**: `landreg tokens create --role surveyor|officer|auditor|admin --name NAME` prints one;
+press *Authorize* and paste it. **Versions**: every answer about a parcel carries its version
+(`ETag`, `version`); send it back as `If-Match` to change the parcel, and a repeat of a command
+with the same `Idempotency-Key` gets the first answer. **Errors** are `application/problem+json`
+with a `type` per rule."""
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The landreg HTTP service (OpenAPI at /docs)."""
@@ -45,19 +53,23 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.close()
 
     app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,
-                  description="Event-sourced land registry: parcels (bidang) and titles (hak). "
-                              "Errors are application/problem+json.")
+                  description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
     problems.install(app)
     for module in (parcels, titles, procedures, other):
         app.include_router(module.router)
+    openapi.install(app)
+    docs.mount(app)
+    app.state.metrics = metrics.Metrics(services.projector)
+    app.add_route("/metrics", metrics.scrape, methods=["GET"], include_in_schema=False)
     mount_web_page(app)  # the land office page at `/`, after the API so it shadows nothing
     settings = services.settings
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
     app.add_middleware(PublicRateLimit, per_minute=settings.public_rate_per_minute, burst=settings.public_rate_burst)
-    app.add_middleware(SafeHeaders)  # outermost: on every response, refusals of the edge included
+    app.add_middleware(SafeHeaders)  # on every response, refusals of the edge included
+    app.add_middleware(Observe, metrics=app.state.metrics)  # outermost: request id, metrics, access log
     return app
 
 

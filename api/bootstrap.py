@@ -4,13 +4,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy.engine import Engine
+import sqlalchemy
+from sqlalchemy.engine import Engine, make_url
 
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
 from registry.application import Registry, registry_today
 from registry.settings import Settings
+from registry.store import EVENTS_TABLE
+
+
+class StoreMissing(Exception):
+    """A command that works on an existing store found none where the settings point."""
 
 
 @dataclass
@@ -45,3 +52,28 @@ def _reads(settings: Settings, registry: Registry) -> Engine:
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         return registry.engine
     return read_engine(url, settings.pool_size)
+
+
+def build_existing(settings: Settings, inline_projections: bool = False) -> Services:
+    """`build`, for commands that need a store made before: refused, creating nothing, if none is there."""
+    require_store(settings)
+    return build(settings, inline_projections=inline_projections)
+
+
+def require_store(settings: Settings) -> None:
+    """Raise StoreMissing, saying where it looked, unless the database holds landreg's event log."""
+    url = make_url(settings.database_url)
+    where = f"{settings.shown_database_url} (LANDREG_DATABASE_URL)"
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise StoreMissing(f"{where} is a new in-memory database each time")
+        if not Path(url.database).is_file():  # connecting would create the file
+            raise StoreMissing(f"no store at {where}: there is no file {Path(url.database).resolve()}")
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = sqlalchemy.inspect(connection).has_table(EVENTS_TABLE)
+    finally:
+        engine.dispose()
+    if not found:
+        raise StoreMissing(f"no store at {where}: the database has no {EVENTS_TABLE} table")

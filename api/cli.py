@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -11,27 +11,43 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
-from api import importer
+from api import importer, logs
 from api.auth import TokenStore
-from api.bootstrap import build
+from api.bootstrap import build, build_existing
+from api.failures import Landreg
 from registry.application import Registry
 from registry.errors import NotFound
 from registry.settings import Settings
 from registry.values import Actor
 
-app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True)
+app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True, cls=Landreg,
+                  pretty_exceptions_show_locals=False)  # locals may hold the settings, passwords and all
 console = Console()
 
 
 @app.callback()
-def landreg() -> None:
+def landreg(debug: Annotated[bool, typer.Option("--debug", help="show the traceback of a failure")] = False) -> None:
     """Settings come from LANDREG_* variables; LANDREG_DATABASE_URL picks the store (SQLite by default)."""
+
+
+@app.command()
+def init() -> None:
+    """Create the store at LANDREG_DATABASE_URL (its tables) if it is not there; change nothing else."""
+    settings = Settings()
+    build(settings, inline_projections=False).close()
+    console.print(f"store ready: {settings.store} ({settings.shown_database_url})")
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and writer")] = 1,
+    proxy_headers: Annotated[bool, typer.Option(
+        help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option(
+        help="comma-separated addresses or networks (or *) whose X-Forwarded-* headers are trusted")] = "127.0.0.1",
+    root_path: Annotated[str, typer.Option(help="the path prefix the proxy serves landreg under, e.g. /landreg")] = "",
 ) -> None:
     """Run the HTTP service (OpenAPI at /docs) on LANDREG_DATABASE_URL, SQLite by default."""
     import uvicorn
@@ -39,8 +55,20 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
-    console.print(f"landreg on http://{host}:{port} (docs at /docs), store: {settings.store} ({settings.database_url})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers > 1 and settings.projections == "async":
+        raise typer.BadParameter("--workers above 1 needs LANDREG_PROJECTIONS=inline: with async read models "
+                                 "each worker would follow the log on its own")
+    services = build(settings, inline_projections=settings.projections == "inline")  # tables exist before any worker
+    console.print(f"landreg on http://{host}:{port}{root_path} (docs at {root_path}/docs), {workers} worker(s), "
+                  f"store: {settings.store} ({settings.shown_database_url})", soft_wrap=True)
+    options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": proxy_headers, "root_path": root_path,
+                               "forwarded_allow_ips": forwarded_allow_ips, "log_level": "info", "access_log": False,
+                               "log_config": logs.config(settings.log_format)}  # the service logs each request
+    if workers == 1:
+        uvicorn.run(create_app(services=services), **options)
+        return
+    services.close()  # each worker process builds its own from the same LANDREG_* settings
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
 tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")
@@ -53,12 +81,11 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="who the token is for; recorded as the actor of every event")],
 ) -> None:
     """Create a token. It is printed once and only its hash is kept: store it now."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     try:
         token = TokenStore(services.registry.engine).create(name, role)
     except ValueError as error:
-        console.print(f"[red]{error}")
-        raise typer.Exit(2) from None
+        raise typer.BadParameter(str(error)) from None
     finally:
         services.close()
     print(token)
@@ -67,7 +94,7 @@ def tokens_create(
 @tokens_app.command("revoke")
 def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live token of this name")]) -> None:
     """Revoke tokens: requests with them get 401 from now on."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     count = TokenStore(services.registry.engine).revoke(name)
     services.close()
     console.print(f"revoked {count} token(s) of {name!r}" if count else f"[yellow]{name!r} has no live token")
@@ -91,8 +118,9 @@ def import_file(
                               lambda done: progress.advance(task, done), batch)
     services.close()
     console.print(f"{result.accepted:,} accepted, {len(result.rejected):,} refused")
-    for refusal in result.rejected[:20]:
-        console.print(f"[yellow]line {refusal['line']}: {refusal.get('field', '')} {refusal['reason']}")
+    for refusal in result.rejected[:20]:  # one line each, on stderr
+        said = " ".join(f"{refusal.get('field', '')} {refusal['reason']}".split())
+        typer.echo(f"line {refusal['line']}: {said}", err=True)
     if report is not None:
         report.write_bytes(b"".join(orjson.dumps(r, default=str) + b"\n" for r in result.rejected))
         console.print(f"refusals written to {report}")
@@ -107,7 +135,7 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("checkpoint")
 def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the actor")] = "audit") -> None:
     """Sign a Merkle root over the log since the last checkpoint (also appended to the anchor file)."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     result = services.registry.make_checkpoint(actor=Actor(actor, "auditor"))
     services.close()
     console.print(f"checkpoint up to position {result['to_position']:,}: {result['count']:,} events, "
@@ -117,7 +145,7 @@ def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the ac
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute every hash chain and checkpoint; name the first broken link. Exit 1 if any."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     with Progress(console=console) as progress:
         task = progress.add_task("Verifying the log", total=None)
         report = services.registry.verify_log(lambda done: progress.update(task, completed=done))
@@ -137,7 +165,7 @@ def audit_ownership(
     from api.routes.parcels import instant_of
     from projections.history import village_as_of
 
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     instant = instant_of(as_of) if as_of else None
     with services.queries.engine.connect() as connection:
         rows = [ownership(r) for r in village_as_of(connection, village, instant)]
@@ -155,7 +183,7 @@ def audit_ownership(
 @audit_app.command("export")
 def audit_export(out: Annotated[Path, typer.Option(help="folder for the bundle")]) -> None:
     """Write an auditor's bundle; check it offline with `python -m registry.audit FOLDER`."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     with Progress(console=console) as progress:
         task = progress.add_task("Exporting the log", total=None)
         count = services.registry.export_audit(out, lambda done: progress.update(task, completed=done))
@@ -170,7 +198,7 @@ app.add_typer(projections_app, name="projections")
 @projections_app.command("status")
 def projections_status() -> None:
     """Position and lag of each read model."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     table = Table(title="Read models")
     for column in ("read model", "position", "log head", "lag"):
         table.add_column(column, justify="right" if column != "read model" else "left")
@@ -185,12 +213,11 @@ def projections_rebuild(
     name: Annotated[str | None, typer.Argument(help="parcels or certificates; all when left out")] = None,
 ) -> None:
     """Replay the whole log into fresh tables in batches, then swap them in (the service keeps answering)."""
-    services = build(Settings(), inline_projections=False)
+    services = build_existing(Settings())
     names = [name] if name else list(services.projector.models)
     unknown = [n for n in names if n not in services.projector.models]
     if unknown:
-        console.print(f"[red]No read model named {unknown[0]!r}; choose from {', '.join(services.projector.models)}.")
-        raise typer.Exit(2)
+        raise typer.BadParameter(f"no read model named {unknown[0]!r}; choose from {', '.join(services.projector.models)}")
     with Progress(console=console) as progress:
         for model in names:
             task = progress.add_task(f"Rebuilding {model}", total=None)
@@ -208,7 +235,7 @@ def demo(quiet: Annotated[bool, typer.Option(help="build the village without pri
     """Fill the store with a small synthetic village (idempotent) and print its parcels."""
     settings = Settings()
     registry = build(settings).registry
-    console.print(f"Store: {settings.store} ({settings.database_url})")
+    console.print(f"Store: {settings.store} ({settings.shown_database_url})")
     plan = demo_village.steps(registry)
     with Progress(console=console) as progress:
         task = progress.add_task("Building the demo village", total=len(plan))

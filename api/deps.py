@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import TokenStore
 from api.bootstrap import Services
@@ -24,13 +25,19 @@ def token_store(request: Request) -> TokenStore:
     return request.app.state.tokens  # type: ignore[no-any-return]
 
 
+# The OpenAPI security scheme (the Authorize button of /docs); the token store answers 401 itself.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="lr_…",
+                    description="A token from `landreg tokens create --role ROLE --name NAME`.")
+
+
 def allow(*roles: str) -> Callable[..., Actor]:
     """A dependency: the caller's actor, if their token's role is one of `roles` (admin always is)."""
     def caller(
-        tokens: Annotated[TokenStore, Depends(token_store)],
-        authorization: Annotated[str | None, Header()] = None,
+        request: Request, tokens: Annotated[TokenStore, Depends(token_store)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
     ) -> Actor:
-        actor = tokens.actor(authorization)
+        actor = tokens.actor(credentials.credentials if credentials else None)
+        request.state.actor = actor.user_id  # for the access log (api/observe.py)
         if actor.role not in roles and actor.role != "admin":
             raise HTTPException(403, f"role {actor.role!r} may not do this; needs {' or '.join(roles)}")
         return actor

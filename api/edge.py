@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -53,7 +53,7 @@ class InputGuard:
         headers = dict(scope["headers"])
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind != b"application/json" and not kind.endswith(b"+json"):
-            await refuse(send, 415, "unsupported_media_type", "Send the body as application/json")
+            await refuse(send, 415, "Send the body as application/json")
             return
         body = await self._read(headers, receive, send)
         if body is None:
@@ -69,14 +69,14 @@ class InputGuard:
         declared = headers.get(b"content-length")
         too_large = f"The body is larger than {self.limit:,} bytes"
         if declared is not None and declared.isdigit() and len(declared) < 19 and int(declared) > self.limit:
-            await refuse(send, 413, "too_large", too_large)
+            await refuse(send, 413, too_large)
             return None
         body = bytearray()
         while True:
             message = await receive()
             body += message.get("body", b"")
             if len(body) > self.limit:
-                await refuse(send, 413, "too_large", too_large)
+                await refuse(send, 413, too_large)
                 return None
             if not message.get("more_body", False):
                 return bytes(body)
@@ -144,7 +144,7 @@ class SafeHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = scope["path"].startswith("/v1/")
+        private = route_path(scope).startswith("/v1/")
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -159,18 +159,22 @@ class SafeHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def route_path(scope: Scope) -> str:
+    """The path the routes see: without the root path a proxy serves the service under (uvicorn's
+    --root-path puts it in front of the path)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return str(path[len(root):] if root and path.startswith(root) else path)
+
+
 async def _refuse_invalid(send: Send, error: InvalidInput) -> None:
     response = problems.problem(422, error.code, "Invalid input", error.message,
                                 {"field": error.field, "reason": error.reason})
     await _send(send, response)
 
 
-async def refuse(send: Send, status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> None:
-    """Answer a problem straight from the edge."""
-    response = problems.problem(status, code, detail, detail)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    await _send(send, response)
+async def refuse(send: Send, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+    """Answer a problem straight from the edge (its type and title from the table in api/problems.py)."""
+    await _send(send, problems.refusal(status, detail, headers))
 
 
 async def _send(send: Send, response: Any) -> None:

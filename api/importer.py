@@ -91,14 +91,29 @@ def _lines(file: Iterator[bytes]) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, item
 
 
+class Unreadable(ValueError):
+    """The file as a whole cannot be read as an import (a line that cannot is only refused)."""
+
+
 def _features(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    collection = orjson.loads(raw)
+    try:
+        collection = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Unreadable(f"not a GeoJSON FeatureCollection: {error}") from None
+    if not isinstance(collection, dict) or not isinstance(collection.get("features", []), list):
+        raise Unreadable("not a GeoJSON FeatureCollection: needs an object with a list of features")
     named = collection.get("crs")  # ogr2ogr writes the collection's CRS here; it is never ignored
     for number, feature in enumerate(collection.get("features", []), start=1):
+        if not isinstance(feature, dict):
+            yield number, "each feature must be a JSON object"
+            continue
         if (fault := find_fault(feature, f"features[{number - 1}]")) is not None:
             yield number, fault.message
             continue
         properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            yield number, f"features[{number - 1}].properties must be a JSON object"
+            continue
         survey = {k: properties.get(k) for k in ("document_number", "document_sha256", "surveyed_on")}
         yield number, {"command": "submit_survey", "args": {
             "village_code": properties.get("village_code"), "geometry": feature.get("geometry"),

@@ -1,6 +1,7 @@
 """Errors as application/problem+json (RFC 9457): the one table from domain errors to HTTP."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -38,18 +39,33 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.ProcedureError: (409, "Not open at this step of the procedure"),
 }
 
+# Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).
+HTTP: dict[int, tuple[str, str]] = {
+    401: ("unauthorized", "Missing, unknown or revoked bearer token"),
+    403: ("forbidden", "The token's role may not do this"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Request body not JSON"),
+    429: ("too_many_requests", "Too many requests from this address"),
+}
+
 
 # The problem document's own members (RFC 9457); an error's details can never overwrite them.
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
-def problem(status: int, code: str, title: str, detail: str, members: dict[str, Any] | None = None) -> Json:
-    """A problem+json response; `members` are extensions, renamed `<name>_` where they would
-    collide with a member of the document itself (a title's `status` becomes `status_`)."""
+def body(status: int, code: str, title: str, detail: str, members: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A problem document; `members` are extensions, renamed `<name>_` where they would collide
+    with a member of the document itself (a title's `status` becomes `status_`)."""
     extensions = {(f"{k}_" if k in RESERVED else k): v for k, v in (members or {}).items()}
-    body = {**extensions, "type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
+    return {**extensions, "type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
+
+
+def problem(status: int, code: str, title: str, detail: str, members: dict[str, Any] | None = None) -> Json:
+    """A problem+json response (a 503 says when to send it again)."""
     headers = {"Retry-After": "1"} if status == 503 else None
-    return Json(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return Json(body(status, code, title, detail, members), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _status_of(error: errors.RegistryError) -> tuple[int, str]:
@@ -89,10 +105,14 @@ def http_error(_: Request, error: Exception) -> Json:
     if error.status_code == 400 and "parsing the body" in str(error.detail):  # e.g. not UTF-8
         return problem(422, "invalid_input", "Invalid input", "body: not JSON in UTF-8",
                        {"field": "body", "reason": "not JSON in UTF-8"})
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            413: "too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
-    response = problem(error.status_code, code, str(error.detail), str(error.detail))
-    for name, value in (error.headers or {}).items():
+    return refusal(error.status_code, str(error.detail), error.headers)
+
+
+def refusal(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Json:
+    """A problem the HTTP layer answers itself (table HTTP), with any headers it needs."""
+    code, title = HTTP.get(status, ("http_error", detail))
+    response = problem(status, code, title, detail)
+    for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
 

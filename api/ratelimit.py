@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from api.edge import ASGI, Receive, Scope, Send, refuse
+from api.edge import ASGI, Receive, Scope, Send, refuse, route_path
 
 PUBLIC_PREFIX = "/v1/public/"
 _MAX_CLIENTS = 100_000  # buckets kept; the oldest are forgotten beyond this (a flood of addresses)
@@ -49,13 +49,12 @@ class PublicRateLimit:
         self.buckets = Buckets(per_minute, burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(PUBLIC_PREFIX):
+        if scope["type"] == "http" and route_path(scope).startswith(PUBLIC_PREFIX):
             client: Any = scope.get("client") or ("unknown", 0)
             wait = self.buckets.wait(str(client[0]))
             if wait > 0:
                 seconds = str(max(1, math.ceil(min(wait, 86_400))))
-                await refuse(send, 429, "too_many_requests",
-                             f"Too many requests from this address; try again in {seconds} s",
+                await refuse(send, 429, f"Too many requests from this address; try again in {seconds} s",
                              headers={"Retry-After": seconds})
                 return
         await self.app(scope, receive, send)

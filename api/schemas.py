@@ -1,4 +1,4 @@
-"""Request bodies of the HTTP contract (DESIGN Appendix A). Unknown fields are refused.
+"""Request bodies of the HTTP contract (DESIGN Appendix A), each with an example. Unknown fields are refused.
 
 Fields the registry validates itself (geometry, holders, dates, documents) are typed loosely here,
 so the error names the exact field and reason the domain found, e.g. `holders[1].share`.
@@ -16,7 +16,25 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(**body: Any) -> ConfigDict:
+    """The configuration of a body with this example (shown by /docs and /redoc, sent by "Try it out")."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+# The values of the examples: a 20 m square in Jakarta Selatan, its survey, a deed, two holders.
+SQUARE = {"type": "Polygon", "coordinates": [[[106.8, -6.2], [106.80018, -6.2], [106.80018, -6.19982],
+                                              [106.8, -6.19982], [106.8, -6.2]]]}
+HALF = {"type": "Polygon", "coordinates": [[[106.8, -6.2], [106.80009, -6.2], [106.80009, -6.19982],
+                                            [106.8, -6.19982], [106.8, -6.2]]]}
+SURVEY = {"document_number": "GU-17/2025", "document_sha256": "5" * 64, "surveyed_on": "2025-01-02"}
+DEED = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "a" * 64}
+BUDI = {"id": "3174011501800001", "name": "Budi Santoso", "kind": "citizen", "share": "1/1"}
+SARI = {"id": "3174014403900002", "name": "Sari Dewi", "kind": "citizen", "share": "1/1"}
+
+
 class SurveyIn(Body):
+    model_config = example(village_code="31740101", geometry=SQUARE, survey=SURVEY)
+
     village_code: str = Field(examples=["31740101"])
     geometry: JSON = Field(description="GeoJSON Polygon or MultiPolygon")
     crs: str | None = Field(None, examples=["EPSG:23834"], description="EPSG:4326 when left out")
@@ -24,12 +42,16 @@ class SurveyIn(Body):
 
 
 class BoundaryIn(Body):
+    model_config = example(geometry=SQUARE, survey={**SURVEY, "document_number": "GU-18/2025"})
+
     geometry: JSON
     crs: str | None = None
     survey: JSON
 
 
 class TitleIn(Body):
+    model_config = example(right_type="HM", holders=[BUDI], ends_on=None, source=DEED)
+
     right_type: str = Field(examples=["HM"])
     holders: list[Any]
     ends_on: str | None = None
@@ -38,6 +60,8 @@ class TitleIn(Body):
 
 
 class TransferIn(Body):
+    model_config = example(kind="sale", to=[SARI], effective_at="2025-03-01", source=DEED)
+
     kind: str = Field(examples=["sale"])
     to: list[Any]
     effective_at: str
@@ -45,11 +69,16 @@ class TransferIn(Body):
 
 
 class HoldersIn(Body):
+    model_config = example(holders=[{**SARI, "name": "Sari Dewi Lestari"}], source=DEED)
+
     holders: list[Any]
     source: JSON
 
 
 class MortgageIn(Body):
+    model_config = example(creditor={"id": "bri", "name": "Bank Rakyat Indonesia"}, amount="250000000.00",
+                           rank=None, source={**DEED, "number": "APHT-3/2025"})
+
     creditor: JSON
     amount: str = Field(examples=["250000000.00"])
     rank: int | None = None
@@ -57,10 +86,15 @@ class MortgageIn(Body):
 
 
 class SourceIn(Body):
+    model_config = example(source={**DEED, "kind": "court_order", "number": "PN-JKT-9/2025"})
+
     source: JSON
 
 
 class BlockIn(Body):
+    model_config = example(kind="blokir", requested_by="Pengadilan Negeri Jakarta Selatan", until=None,
+                           source={**DEED, "kind": "court_order", "number": "PN-JKT-9/2025"})
+
     kind: str = Field(examples=["blokir"])
     requested_by: str
     applicant: str = Field("party", description="party, police, prosecutor, kpk or court: how long a blokir lasts")
@@ -69,38 +103,54 @@ class BlockIn(Body):
 
 
 class TermIn(Body):
+    model_config = example(ends_on="2065-03-31", source={**DEED, "kind": "decree", "number": "SK-4/2025"})
+
     ends_on: str
     source: JSON
 
 
 class ReasonIn(Body):
+    model_config = example(reason="certificate lost in a flood", source={**DEED, "kind": "decree"})
+
     reason: str
     source: JSON
 
 
 class PartIn(Body):
+    model_config = example(geometry=HALF)
+
     geometry: JSON
     crs: str | None = None
 
 
 class SubdivisionIn(Body):
+    model_config = example(parts=[{"geometry": HALF}, {"geometry": {"type": "Polygon", "coordinates": [[
+        [106.80009, -6.2], [106.80018, -6.2], [106.80018, -6.19982], [106.80009, -6.19982], [106.80009, -6.2]]]}}],
+        source={**DEED, "kind": "decree", "number": "SK-5/2025"})
+
     parts: list[PartIn]
     source: JSON
     consents: list[Any] | None = Field(None, description="[{mortgage_id, source}]: each creditor's consent")
 
 
 class SeparationIn(Body):
+    model_config = example(part={"geometry": HALF}, source={**DEED, "kind": "decree", "number": "SK-6/2025"})
+
     part: PartIn
     source: JSON
     consents: list[Any] | None = Field(None, description="[{mortgage_id, source}]: each creditor's consent")
 
 
 class MergeIn(Body):
+    model_config = example(nibs=["3174010100002", "3174010100003"], source={**DEED, "kind": "decree"})
+
     nibs: list[str]
     source: JSON
 
 
 class SearchIn(Body):
+    model_config = example(geometry=SQUARE)
+
     geometry: JSON
     crs: str | None = None
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/landreg.db"
+POSTGRES_DRIVER = "postgresql+psycopg2"
+# The schemes other tools write for PostgreSQL (libpq, Heroku, docker images): all mean the driver above.
+POSTGRES_SCHEMES = ("postgres", "postgresql")
 
 # Right-type digit of the certificate number. Public sources disagree on the table,
 # so it is configuration: override with LANDREG_RIGHT_TYPE_DIGITS='{"HM": "1", ...}'.
@@ -39,6 +44,9 @@ class Settings(BaseSettings):
     # The public endpoints (no token): requests per minute per client address, and the burst allowed.
     public_rate_per_minute: float = Field(default=60, ge=0)
     public_rate_burst: int = Field(default=20, ge=1)
+    # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr
     # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
     min_parcel_area_m2: float = Field(default=1.0, ge=0)
     # The most parcels one merger may join (each is locked and loaded in one transaction).
@@ -82,3 +90,28 @@ class Settings(BaseSettings):
     def store(self) -> str:
         """'sqlite' or 'postgresql', from the database URL."""
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
+
+    @field_validator("database_url", "read_database_url")
+    @classmethod
+    def _database_url(cls, url: str | None) -> str | None:
+        """A database URL SQLAlchemy reads, `postgres://` and `postgresql://` naming the psycopg2 driver."""
+        if url is None:
+            return None
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme.split("+")[0] not in ("sqlite", *POSTGRES_SCHEMES):
+            raise ValueError("must be a SQLite or PostgreSQL URL, such as sqlite:///./data/landreg.db or "
+                             "postgresql://user@host/db")
+        return f"{POSTGRES_DRIVER}://{rest}" if scheme in POSTGRES_SCHEMES else url
+
+    @property
+    def shown_database_url(self) -> str:
+        """The database URL as it may be printed or logged: any password masked."""
+        return masked(self.database_url)
+
+
+def masked(url: str) -> str:
+    """`url` with its password replaced by ***, for output (`postgresql://ann:***@host/db`)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"

@@ -1,10 +1,19 @@
-"""Shared test data: actors, documents, holders, and a reading of everything the store holds."""
+"""Shared test data: actors, documents, holders, a reading of everything the store holds, and the
+service served on a loopback port (in a thread, or as a real `landreg serve` process)."""
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 import sqlalchemy
 from sqlalchemy import text
@@ -128,3 +137,47 @@ def serving(app: Any, wait_s: float = 30) -> Iterator[str]:
         server.should_exit = True
         thread.join(wait_s)
         assert not thread.is_alive(), "uvicorn did not stop"
+
+
+LANDREG = Path(sys.prefix) / "bin" / "landreg"
+WAIT_S = 60  # bounds the waiting for start and stop; asserts no speed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def landreg_serve(folder: Path, *options: str, **settings: str) -> Iterator[tuple[httpx2.Client, list[str]]]:
+    """`landreg serve OPTIONS` in `folder` with LANDREG_* `settings`: a client for it once /health
+    answers, and (after it stopped) the lines it wrote to stderr."""
+    if not LANDREG.exists():
+        pytest.skip(f"needs {LANDREG} (the project's venv)")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANDREG_")}
+    env.update({f"LANDREG_{name.upper()}": value for name, value in settings.items()})
+    log = folder / "serve.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen([LANDREG, "serve", "--port", str(port), *options], cwd=folder, env=env,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    try:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + WAIT_S
+            while not _answers(client) and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.1)
+            assert process.poll() is None, log.read_text()
+            yield client, lines
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(WAIT_S)
+        lines += log.read_text().splitlines()
+
+
+def _answers(client: httpx2.Client) -> bool:
+    try:
+        return client.get("/health").status_code == 200
+    except httpx2.TransportError:
+        return False

@@ -18,6 +18,8 @@ from api.deps import (
     expected_version,
     versioned,
 )
+from api.openapi import answer
+from api.replies import History, ParcelFeature, ParcelPage, ParcelWritten, Subdivided
 from api.responses import Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
 from projections.history import parcel_events, state_after
@@ -32,7 +34,8 @@ def _created(body: dict[str, object], nib: str, version: int) -> Json:
                           headers={"Location": f"/v1/parcels/{nib}", "ETag": f'"{version}"'})
 
 
-@router.post("", status_code=201, summary="Submit a survey (pengukuran): a new parcel and its NIB")
+@router.post("", status_code=201, summary="Submit a survey (pengukuran): a new parcel and its NIB",
+             response_model=ParcelWritten, responses=answer(201, etag=True, location=True))
 def submit_survey(body: SurveyIn, actor: Surveyor, services: Registry, key: IdempotencyKey = None) -> Json:
     result = services.registry.submit_survey(body.village_code, body.geometry, body.survey, body.crs,
                                              actor=actor, command_id=command_id(actor, key))
@@ -40,7 +43,8 @@ def submit_survey(body: SurveyIn, actor: Surveyor, services: Registry, key: Idem
     return _created(out, result["nib"], out["version"])
 
 
-@router.post("/{nib}/boundary", summary="Correct the boundary (pengukuran ulang)")
+@router.post("/{nib}/boundary", summary="Correct the boundary (pengukuran ulang)",
+             response_model=ParcelWritten, responses=answer(etag=True, not_found=True))
 def correct_boundary(nib: str, body: BoundaryIn, actor: Surveyor, services: Registry, key: IdempotencyKey = None,
                      if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
@@ -50,7 +54,8 @@ def correct_boundary(nib: str, body: BoundaryIn, actor: Surveyor, services: Regi
     return Json(out, headers={"ETag": f'"{out["version"]}"'})
 
 
-@router.post("/{nib}/subdivision", status_code=201, summary="Subdivide (pemecahan) into parts that tile the parcel")
+@router.post("/{nib}/subdivision", status_code=201, summary="Subdivide (pemecahan) into parts that tile the parcel",
+             response_model=Subdivided, responses=answer(201, not_found=True))
 def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
               if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
@@ -60,7 +65,8 @@ def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry,
     return Json(versioned({"children": result["children"]}, result), status.HTTP_201_CREATED)
 
 
-@router.post("/{nib}/separation", status_code=201, summary="Separate a part (pemisahan) into a new parcel")
+@router.post("/{nib}/separation", status_code=201, summary="Separate a part (pemisahan) into a new parcel",
+             response_model=ParcelWritten, responses=answer(201, etag=True, location=True, not_found=True))
 def separate(nib: str, body: SeparationIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
              if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
@@ -70,14 +76,16 @@ def separate(nib: str, body: SeparationIn, actor: Officer, services: Registry, k
     return _created(out, result["nib"], out["version"])
 
 
-@router.post("/merge", status_code=201, summary="Merge touching parcels (penggabungan)")
+@router.post("/merge", status_code=201, summary="Merge touching parcels (penggabungan)",
+             response_model=ParcelWritten, responses=answer(201, etag=True, location=True, not_found=True))
 def merge(body: MergeIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
     result = services.registry.merge(body.nibs, body.source, actor=actor, command_id=command_id(actor, key))
     out = versioned({"nib": result["nib"], "area_m2": result["area_m2"]}, result)
     return _created(out, result["nib"], out["version"])
 
 
-@router.get("/{nib}", summary="A parcel now, as of a recorded time, or at a version")
+@router.get("/{nib}", summary="A parcel now, as of a recorded time, or at a version",
+            response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
 def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
                as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time (UTC if no zone)")] = None,
                version: Annotated[int | None, Query(ge=1)] = None) -> Json:
@@ -92,23 +100,25 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
     return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
-@router.get("/{nib}/history", summary="Every event of the parcel and its titles")
-def history(nib: str, actor: Reader, services: Registry) -> dict[str, object]:
+@router.get("/{nib}/history", summary="Every event of the parcel and its titles",
+            response_model=History, responses=answer(not_found=True))
+def history(nib: str, actor: Reader, services: Registry) -> Json:
     with services.queries.engine.connect() as connection:
         events = parcel_events(connection, nib)
     if not events:
         raise NotFound(f"no parcel with NIB {nib}")
-    return {"nib": nib, "events": [features.history_entry(e) for e in events]}
+    return Json({"nib": nib, "events": [features.history_entry(e) for e in events]})
 
 
-@router.get("", summary="Parcels by holder id, holder name, village or box (keyset pages)")
+@router.get("", summary="Parcels by holder id, holder name, village or box (keyset pages)",
+            response_model=ParcelPage)
 def list_parcels(
     actor: Reader, services: Registry,
     holder: str | None = None, village: str | None = None,
     holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "",
-) -> dict[str, object]:
+) -> Json:
     given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
     chosen = [name for name, value in given if value]
     if len(chosen) != 1:
@@ -122,15 +132,15 @@ def list_parcels(
         page = queries.in_village(village, cursor, limit)
     else:
         page = queries.in_bbox(*_bbox(bbox or ""), after=cursor, limit=limit)
-    return features.collection(page.items, page.next_cursor)
+    return Json(features.collection(page.items, page.next_cursor))
 
 
-@router.post("/search", summary="Active parcels intersecting a geometry")
+@router.post("/search", summary="Active parcels intersecting a geometry", response_model=ParcelPage)
 def search(body: SearchIn, actor: Reader, services: Registry,
-           limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "") -> dict[str, object]:
+           limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "") -> Json:
     probe = services.registry.footprint(body.geometry, body.crs, parcel=False)
     page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
-    return features.collection(page.items, page.next_cursor)
+    return Json(features.collection(page.items, page.next_cursor))
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:

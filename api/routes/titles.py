@@ -16,6 +16,8 @@ from api.deps import (
     expected_version,
     versioned,
 )
+from api.openapi import answer
+from api.replies import BlockPlaced, Edition, MortgageRegistered, Versioned
 from api.responses import Json
 from api.schemas import (
     BlockIn,
@@ -31,6 +33,7 @@ from registry.values import Actor
 
 router = APIRouter(prefix="/v1/parcels/{nib}", tags=["titles"])
 EDITION = ("certificate_number", "edition", "certificate_hash")
+CHANGED = answer(etag=True, not_found=True)  # every answer of _run carries the ETag
 
 
 def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: str | None,
@@ -43,7 +46,8 @@ def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: 
     return Json(body, code, headers={"ETag": f'"{body["version"]}"'})
 
 
-@router.post("/title", status_code=201, summary="Register a right and issue certificate edition 1 (pembukuan hak)")
+@router.post("/title", status_code=201, summary="Register a right and issue certificate edition 1 (pembukuan hak)",
+             response_model=Edition, responses=answer(201, etag=True, not_found=True))
 def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                    if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -52,7 +56,8 @@ def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, 
     return _run(services, nib, if_match, actor, key, call, EDITION, created=True)
 
 
-@router.post("/transfers", summary="Transfer the right (peralihan hak): sale, gift, inheritance, auction, exchange")
+@router.post("/transfers", summary="Transfer the right (peralihan hak): sale, gift, inheritance, auction, exchange",
+             response_model=Edition, responses=CHANGED)
 def transfer(nib: str, body: TransferIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
              if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -60,7 +65,8 @@ def transfer(nib: str, body: TransferIn, actor: Officer, services: Registry, key
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
-@router.post("/title/holders", summary="Correct holder data (names, kinds): a new edition, not a transfer")
+@router.post("/title/holders", summary="Correct holder data (names, kinds): a new edition, not a transfer",
+             response_model=Edition, responses=CHANGED)
 def correct_holders(nib: str, body: HoldersIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                     if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -68,7 +74,8 @@ def correct_holders(nib: str, body: HoldersIn, actor: Officer, services: Registr
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
-@router.post("/mortgages", status_code=201, summary="Register a mortgage (hak tanggungan)")
+@router.post("/mortgages", status_code=201, summary="Register a mortgage (hak tanggungan)",
+             response_model=MortgageRegistered, responses=answer(201, etag=True, not_found=True))
 def register_mortgage(nib: str, body: MortgageIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                       if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -76,7 +83,8 @@ def register_mortgage(nib: str, body: MortgageIn, actor: Officer, services: Regi
     return _run(services, nib, if_match, actor, key, call, ("mortgage_id", "rank"), created=True)
 
 
-@router.post("/mortgages/{mortgage_id}/release", summary="Release a mortgage (roya)")
+@router.post("/mortgages/{mortgage_id}/release", summary="Release a mortgage (roya)",
+             response_model=Versioned, responses=CHANGED)
 def release_mortgage(nib: str, mortgage_id: str, body: SourceIn, actor: Officer, services: Registry,
                      key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -84,7 +92,8 @@ def release_mortgage(nib: str, mortgage_id: str, body: SourceIn, actor: Officer,
     return _run(services, nib, if_match, actor, key, call, ())
 
 
-@router.post("/blocks", status_code=201, summary="Place a block (blokir) or seizure (sita)")
+@router.post("/blocks", status_code=201, summary="Place a block (blokir) or seizure (sita)",
+             response_model=BlockPlaced, responses=answer(201, etag=True, not_found=True))
 def place_block(nib: str, body: BlockIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                 if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -93,7 +102,7 @@ def place_block(nib: str, body: BlockIn, actor: Officer, services: Registry, key
     return _run(services, nib, if_match, actor, key, call, ("block_id", "until"), created=True)
 
 
-@router.post("/blocks/{block_id}/lift", summary="Lift a block")
+@router.post("/blocks/{block_id}/lift", summary="Lift a block", response_model=Versioned, responses=CHANGED)
 def lift_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -101,7 +110,8 @@ def lift_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services
     return _run(services, nib, if_match, actor, key, call, ())
 
 
-@router.post("/blocks/{block_id}/expire", summary="Record that a block's end date has passed")
+@router.post("/blocks/{block_id}/expire", summary="Record that a block's end date has passed",
+             response_model=Versioned, responses=CHANGED)
 def expire_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry,
                  key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -109,7 +119,8 @@ def expire_block(nib: str, block_id: str, body: SourceIn, actor: Officer, servic
     return _run(services, nib, if_match, actor, key, call, ())
 
 
-@router.post("/title/extension", summary="Extend the term (perpanjangan) before it ends")
+@router.post("/title/extension", summary="Extend the term (perpanjangan) before it ends",
+             response_model=Edition, responses=CHANGED)
 def extend(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
            if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -117,7 +128,8 @@ def extend(nib: str, body: TermIn, actor: Officer, services: Registry, key: Idem
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
-@router.post("/title/renewal", summary="Renew the right (pembaruan) after its term ended")
+@router.post("/title/renewal", summary="Renew the right (pembaruan) after its term ended",
+             response_model=Edition, responses=CHANGED)
 def renew(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
           if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -125,7 +137,8 @@ def renew(nib: str, body: TermIn, actor: Officer, services: Registry, key: Idemp
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
-@router.post("/title/expiry", summary="Record that the term ended without extension")
+@router.post("/title/expiry", summary="Record that the term ended without extension",
+             response_model=Versioned, responses=CHANGED)
 def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
            if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -133,7 +146,8 @@ def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: Id
     return _run(services, nib, if_match, actor, key, call, ())
 
 
-@router.post("/title/cancellation", summary="Cancel the right (pembatalan)")
+@router.post("/title/cancellation", summary="Cancel the right (pembatalan)", response_model=Versioned,
+             responses=CHANGED)
 def cancel(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
            if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
@@ -141,7 +155,8 @@ def cancel(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: Id
     return _run(services, nib, if_match, actor, key, call, ())
 
 
-@router.post("/title/replacement", summary="Replace a lost or damaged certificate (sertipikat pengganti)")
+@router.post("/title/replacement", summary="Replace a lost or damaged certificate (sertipikat pengganti)",
+             response_model=Edition, responses=CHANGED)
 def replace(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
             if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:

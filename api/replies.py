@@ -1,0 +1,176 @@
+"""Response bodies of the HTTP contract, for the OpenAPI document (routes build plain dicts).
+
+Each model says what a success answer holds; `version` is always the resource version the
+command produced (the ETag). Bodies shaped by the registry itself (holders, event details,
+GeoJSON coordinates, an audit report) are typed loosely, as in `api/schemas.py`.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+JSON = dict[str, Any]
+VERSION = Field(description="the resource version after the command: send it back as If-Match", examples=[91])
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Versioned(Reply):
+    """A command's answer with nothing more to say than the new version."""
+
+    version: int = VERSION
+
+
+class ParcelWritten(Versioned):
+    """A survey, boundary correction, separation or merger: the parcel and its area."""
+
+    nib: str = Field(examples=["3174010100001"], description="Nomor Identifikasi Bidang")
+    area_m2: float = Field(examples=[396.47])
+
+
+class Subdivided(Versioned):
+    children: list[str] = Field(description="NIBs of the new parcels, in the order of the parts")
+
+
+class Edition(Versioned):
+    """A title command that issued a certificate edition."""
+
+    certificate_number: str = Field(examples=["31740101100001"])
+    edition: int = Field(examples=[1])
+    certificate_hash: str = Field(description="sha256 printed on the certificate (public check)")
+
+
+class MortgageRegistered(Versioned):
+    mortgage_id: str = Field(examples=["HT1"])
+    rank: int = Field(examples=[1])
+
+
+class BlockPlaced(Versioned):
+    block_id: str = Field(examples=["BL1"])
+    until: str | None = Field(examples=["2025-03-03"], description="its last day; none: until lifted")
+
+
+class Title(Reply):
+    """The right registered on a parcel, as its current certificate edition shows it."""
+
+    certificate_number: str
+    edition: int
+    right_type: str = Field(examples=["HM"])
+    status: str = Field(examples=["active"])
+    holders: list[JSON] = Field(description="id, name, kind and share (an exact fraction) of each holder")
+    ends_on: str | None = Field(description="end of the term; none for hak milik")
+    origin: str | None = Field(examples=["first_registration"])
+    mortgages: list[JSON] = Field(description="active mortgages (hak tanggungan) with rank and creditor")
+    blocks: list[JSON] = Field(description="active blocks and seizures")
+    certificate_hash: str
+
+
+class ParcelProperties(Reply):
+    nib: str
+    village_code: str
+    status: str = Field(examples=["active"], description="active, or retired by a subdivision or merger")
+    area_m2: float
+    version: int = Field(description="the resource version (also the ETag)")
+    parents: list[str]
+    children: list[str]
+    survey_crs: str = Field(examples=["EPSG:4326"])
+    updated_at: str | None
+    title: Title | None
+
+
+class Geometry(BaseModel):
+    """A GeoJSON Polygon or MultiPolygon in EPSG:4326."""
+
+    type: str = Field(examples=["Polygon"])
+    coordinates: list[Any]
+
+
+class ParcelFeature(Reply):
+    """A parcel as a GeoJSON Feature; its id is the NIB."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: Geometry
+    properties: ParcelProperties
+
+
+class ParcelPage(Reply):
+    """A page of parcels as a GeoJSON FeatureCollection; pass `next_cursor` as `cursor` for the next."""
+
+    type: Literal["FeatureCollection"]
+    features: list[ParcelFeature]
+    next_cursor: str | None
+
+
+class HistoryEntry(Reply):
+    version: int = Field(description="the event's log position")
+    type: str = Field(examples=["Title.OwnershipTransferred"])
+    recorded_at: str
+    effective_at: str | None
+    actor: JSON = Field(description="user_id and role of whoever sent the command")
+    source: JSON | None = Field(description="the document the event rests on")
+    command_id: str | None
+    details: JSON
+    hash: str | None = Field(description="this event's link in the aggregate's hash chain")
+
+
+class History(Reply):
+    nib: str
+    events: list[HistoryEntry]
+
+
+class Holding(Reply):
+    nib: str
+    status: str
+    area_m2: float
+    right_type: str | None
+    certificate_number: str | None
+    edition: int | None
+    holders: list[JSON]
+
+
+class VillageOwnership(Reply):
+    village_code: str
+    as_of: str | None = Field(description="the recorded time asked for; none for now")
+    parcels: list[Holding]
+
+
+class PublicCheck(Reply):
+    """`valid` alone unless the hash is the current edition's."""
+
+    valid: bool
+    status: str | None = None
+    edition: int | None = None
+    nib: str | None = None
+    area_m2: float | None = None
+
+
+class AuditReport(BaseModel):
+    """Whether every hash chain and checkpoint holds, and the first broken link if not."""
+
+    model_config = ConfigDict(extra="allow")
+    ok: bool
+    first_break: JSON | None = None
+
+
+class Health(Reply):
+    status: Literal["ok", "degraded"]
+    store: Literal["sqlite", "postgresql"]
+    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log")
+    problems: list[dict[str, str]] | None = Field(None, description="read_model and reason of each degraded one")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem (application/problem+json): `type` names the rule that refused the
+    request, one per row of the error table; other members are that rule's details."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(examples=["/problems/overlap"])
+    title: str = Field(description="the same for every problem of this type")
+    status: int = Field(description="the HTTP status")
+    detail: str = Field(description="what was wrong with this request")
+    field: str | None = Field(None, description="the field refused, as the client wrote it (422)")
+    reason: str | None = Field(None, description="why the field was refused (422)")
