@@ -36,7 +36,12 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.CommandIdReused: (422, "Idempotency key reused for another request"),
     errors.SerialsExhausted: (409, "No serial numbers left"),
     errors.StoreBusy: (503, "Registry busy"),
-    errors.ProcedureError: (409, "Not open at this step of the procedure"),
+    errors.NotAnnounced: (409, "The parcel has not been announced"),
+    errors.AnnouncementRunning: (409, "The announcement is still running"),
+    errors.ObjectionOpen: (409, "An objection is not resolved"),
+    errors.AnnouncementClosed: (409, "The announcement is closed"),
+    errors.ObjectionResolved: (409, "The objection is already resolved"),
+    errors.ComplaintClosed: (409, "The complaint is closed"),
 }
 
 # Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from registry.chain import ChainedAggregate
-from registry.errors import InvalidInput, NotFound, ProcedureError
+from registry.errors import (
+    AnnouncementClosed,
+    AnnouncementRunning,
+    InvalidInput,
+    NotAnnounced,
+    NotFound,
+    ObjectionOpen,
+    ObjectionResolved,
+)
 from registry.identifiers import NAMESPACE
 from registry.provenance import Provenance, RecordedEvent
 
@@ -113,7 +121,7 @@ class Announcement(ChainedAggregate):
     def restart(self, round_: dict[str, Any], today: date, provenance: Provenance) -> None:
         """Announce again; refused while the current announcement runs."""
         if self.running(today):
-            raise ProcedureError("announcement_running", f"announcement {self.announcement_id} runs until "
+            raise AnnouncementRunning(f"announcement {self.announcement_id} runs until "
                                  f"{self.ends_on}", announcement_id=self.announcement_id)
         self.trigger_event(self.Restarted, round=self.round + 1, **round_, **provenance.fields())
 
@@ -123,7 +131,7 @@ class Announcement(ChainedAggregate):
         if announcement_id != self.announcement_id:
             raise NotFound(f"no running announcement {announcement_id}")
         if self.status != "running" or not self.started_on <= lodged_on <= self.ends_on:
-            raise ProcedureError("announcement_closed", f"announcement {announcement_id} ran from {self.started_on} "
+            raise AnnouncementClosed(f"announcement {announcement_id} ran from {self.started_on} "
                                  f"to {self.ends_on}; objections are lodged within it",
                                  announcement_id=announcement_id)
         objection_id = f"KB{len(self.objections) + 1}"
@@ -137,20 +145,20 @@ class Announcement(ChainedAggregate):
         if objection is None:
             raise NotFound(f"no objection {objection_id!r} on parcel {self.nib}")
         if objection["status"] != "open":
-            raise ProcedureError("objection_resolved", f"objection {objection_id} is already {objection['status']}")
+            raise ObjectionResolved(f"objection {objection_id} is already {objection['status']}")
         self.trigger_event(self.ObjectionResolved, objection_id=objection_id, outcome=outcome, **provenance.fields())
 
     def require_clear(self, today: date, right_type: str, holders: list[dict[str, str]]) -> None:
         """A first title only after the period ended with no objection open, for what was announced."""
         if self.status == "upheld":
-            raise ProcedureError("not_announced", f"an objection ended announcement {self.announcement_id}; "
+            raise NotAnnounced(f"an objection ended announcement {self.announcement_id}; "
                                  "correct the data and announce it again", announcement_id=self.announcement_id)
         if self.running(today):
-            raise ProcedureError("announcement_running", f"announcement {self.announcement_id} runs until "
+            raise AnnouncementRunning(f"announcement {self.announcement_id} runs until "
                                  f"{self.ends_on}", announcement_id=self.announcement_id, ends_on=self.ends_on)
         open_ = [o["objection_id"] for o in self.objections.values() if o["status"] == "open"]
         if open_:
-            raise ProcedureError("objection_open", f"objection {open_[0]} on parcel {self.nib} is not resolved",
+            raise ObjectionOpen(f"objection {open_[0]} on parcel {self.nib} is not resolved",
                                  objection_ids=open_)
         if right_type != self.right_type:
             raise InvalidInput("right_type", f"{self.right_type} was announced, not {right_type}")

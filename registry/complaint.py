@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from registry.chain import ChainedAggregate
-from registry.errors import ProcedureError
+from registry.errors import ComplaintClosed
 from registry.identifiers import NAMESPACE
 from registry.provenance import Provenance, RecordedEvent
 
@@ -99,7 +99,7 @@ class Complaint(ChainedAggregate):
 
     def _require_open(self) -> None:
         if self.status in OUTCOMES:
-            raise ProcedureError("complaint_closed", f"complaint {self.number} is {self.status}",
+            raise ComplaintClosed(f"complaint {self.number} is {self.status}",
                                  complaint_number=self.number)
 
     def reply(self, text: str, today: str, provenance: Provenance) -> None:

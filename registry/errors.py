@@ -156,11 +156,42 @@ class StoreBusy(RegistryError):
 
 
 class ProcedureError(RegistryError):
-    """A step of a public procedure (announcement, objection, complaint) that is not open now;
-    `code` names which (announcement_running, objection_open, not_announced, ...)."""
+    """A step of a public procedure (announcement, objection, complaint) that is not open now."""
 
     code = "procedure"
 
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message, **details)
-        self.code = code
+
+class NotAnnounced(ProcedureError):
+    """A first title needs the parcel's announcement first (or again, after an upheld objection)."""
+
+    code = "not_announced"
+
+
+class AnnouncementRunning(ProcedureError):
+    """The parcel's announcement period has not ended."""
+
+    code = "announcement_running"
+
+
+class ObjectionOpen(ProcedureError):
+    """An objection to the parcel's announcement is not resolved."""
+
+    code = "objection_open"
+
+
+class AnnouncementClosed(ProcedureError):
+    """Objections are lodged only while the announcement runs."""
+
+    code = "announcement_closed"
+
+
+class ObjectionResolved(ProcedureError):
+    """The objection was already dismissed or upheld."""
+
+    code = "objection_resolved"
+
+
+class ComplaintClosed(ProcedureError):
+    """The complaint was already resolved or rejected."""
+
+    code = "complaint_closed"

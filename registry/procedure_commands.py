@@ -12,7 +12,7 @@ from registry import identifiers, rights, values
 from registry.announcement import KINDS, OUTCOMES, Announcement
 from registry.complaint import CATEGORIES, Complaint
 from registry.complaint import OUTCOMES as COMPLAINT_OUTCOMES
-from registry.errors import InvalidInput, NotFound, ProcedureError, TitleAlreadyRegistered
+from registry.errors import InvalidInput, NotAnnounced, NotFound, TitleAlreadyRegistered
 from registry.runner import CommandRunner, Result, use_case
 from registry.store import next_serial
 from registry.unit_of_work import UnitOfWork
@@ -219,7 +219,7 @@ def require_announced(unit: UnitOfWork, nib: str, right_type: str, holders: list
         return
     found = unit.announcement(nib)
     if found is None:
-        raise ProcedureError("not_announced", f"parcel {nib} was never announced; announce it first")
+        raise NotAnnounced(f"parcel {nib} was never announced; announce it first")
     found.require_clear(unit.today, right_type, holders)
 
 

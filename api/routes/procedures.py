@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import IdempotencyKey, Officer, Reader, Registry, command_id
-from api.responses import Json
+from api.openapi import answer
+from api.responses import GeoJson, Json
 from api.schemas import (
     AnnouncementIn,
     ComplaintIn,
@@ -22,13 +23,16 @@ from registry.values import Actor
 from spatial.geometry import from_wkb_hex, to_geojson
 
 router = APIRouter(tags=["procedures"])
+FOUND = answer(not_found=True)  # commands and reads that name a parcel, objection or complaint
+CREATED = answer(201, not_found=True)
+PUBLIC_WRITE = {**CREATED, 409: {}, 503: {}}  # no Idempotency-Key, so declared here
 
 
 def _created(body: dict[str, Any]) -> Json:
     return Json(body, 201)
 
 
-@router.post("/v1/parcels/{nib}/announcement", status_code=201,
+@router.post("/v1/parcels/{nib}/announcement", status_code=201, responses=CREATED,
              summary="Announce a parcel's data before its first title (pengumuman)")
 def announce(nib: str, body: AnnouncementIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
     result = services.registry.announce(nib, body.kind, body.started_on, body.right_type, body.claimants,
@@ -36,12 +40,12 @@ def announce(nib: str, body: AnnouncementIn, actor: Officer, services: Registry,
     return _created({"announcement_id": result["announcement_id"], "ends_on": result["ends_on"]})
 
 
-@router.get("/v1/public/announcements", summary="A village's running announcements (no token)")
-def running_announcements(services: Registry, village: Annotated[str, Query(pattern="^[0-9]{8}$")]) -> Json:
+@router.get("/v1/public/announcements", response_class=GeoJson, summary="A village's running announcements (no token)")
+def running_announcements(services: Registry, village: Annotated[str, Query(pattern="^[0-9]{8}$")]) -> GeoJson:
     today = services.registry.clock().isoformat()
     rows = services.queries.procedures.running(village, today)
-    return Json({"type": "FeatureCollection", "village_code": village, "today": today,
-                 "features": [_announced(r) for r in rows]}, media_type="application/geo+json")
+    return GeoJson({"type": "FeatureCollection", "village_code": village, "today": today,
+                    "features": [_announced(r) for r in rows]})
 
 
 def _announced(row: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +57,7 @@ def _announced(row: dict[str, Any]) -> dict[str, Any]:
                            "ends_on": row["ends_on"]}}
 
 
-@router.post("/v1/public/announcements/{announcement_id}/objections", status_code=201,
+@router.post("/v1/public/announcements/{announcement_id}/objections", status_code=201, responses=PUBLIC_WRITE,
              summary="Object to a running announcement (keberatan; no token)")
 def object_online(announcement_id: str, body: ObjectionIn, services: Registry) -> Json:
     result = services.registry.public_objection(announcement_id, {"name": body.name, "contact": body.contact},
@@ -61,7 +65,8 @@ def object_online(announcement_id: str, body: ObjectionIn, services: Registry) -
     return _created({"objection_id": result["objection_id"], "receipt": result["receipt"]})
 
 
-@router.post("/v1/parcels/{nib}/objections", status_code=201, summary="Record an objection lodged at the office")
+@router.post("/v1/parcels/{nib}/objections", status_code=201, responses=CREATED,
+             summary="Record an objection lodged at the office")
 def object_at_office(nib: str, body: OfficeObjectionIn, actor: Officer, services: Registry,
                      key: IdempotencyKey = None) -> Json:
     result = services.registry.lodge_objection(nib, None, body.objector, body.grounds, body.lodged_on, body.source,
@@ -69,7 +74,7 @@ def object_at_office(nib: str, body: OfficeObjectionIn, actor: Officer, services
     return _created({"objection_id": result["objection_id"], "receipt": result["receipt"]})
 
 
-@router.post("/v1/parcels/{nib}/objections/{objection_id}/resolution",
+@router.post("/v1/parcels/{nib}/objections/{objection_id}/resolution", responses=FOUND,
              summary="Dismiss or uphold an objection; an upheld one ends the announcement")
 def resolve_objection(nib: str, objection_id: str, body: ResolutionIn, actor: Officer, services: Registry,
                       key: IdempotencyKey = None) -> dict[str, Any]:
@@ -77,7 +82,7 @@ def resolve_objection(nib: str, objection_id: str, body: ResolutionIn, actor: Of
                                                command_id=command_id(actor, key))
 
 
-@router.get("/v1/parcels/{nib}/announcement", summary="The parcel's announcement and its objections")
+@router.get("/v1/parcels/{nib}/announcement", responses=FOUND, summary="The parcel's announcement and its objections")
 def announcement(nib: str, actor: Reader, services: Registry) -> dict[str, Any]:
     found = services.registry.get_announcement(nib)
     return {"announcement_id": found.announcement_id, "kind": found.kind, "started_on": found.started_on,
@@ -88,13 +93,15 @@ def announcement(nib: str, actor: Reader, services: Registry) -> dict[str, Any]:
 
 # -- complaints --------------------------------------------------------------------------------
 
-@router.post("/v1/public/complaints", status_code=201, summary="File a complaint (pengaduan; no token)")
+@router.post("/v1/public/complaints", status_code=201, responses={503: {}},
+             summary="File a complaint (pengaduan; no token)")
 def file_complaint(body: ComplaintIn, services: Registry) -> Json:
     result = services.registry.file_complaint(body.about, body.category, body.text, body.contact)
     return _created(result)
 
 
-@router.get("/v1/public/complaints/{number}", summary="Follow one's own complaint with its number and secret")
+@router.get("/v1/public/complaints/{number}", responses=FOUND,
+            summary="Follow one's own complaint with its number and secret")
 def follow_complaint(number: str, services: Registry,
                      secret: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     found = services.registry.complaint_for(number, secret)
@@ -122,19 +129,20 @@ def _step(services: Any, number: str, step: str, body: ComplaintStepIn, actor: A
                                               command_id=command_id(actor, key))
 
 
-@router.post("/v1/complaints/{number}/replies", summary="Answer the complainant")
+@router.post("/v1/complaints/{number}/replies", responses=FOUND, summary="Answer the complainant")
 def reply(number: str, body: ComplaintStepIn, actor: Officer, services: Registry,
           key: IdempotencyKey = None) -> dict[str, Any]:
     return _step(services, number, "reply", body, actor, key)  # type: ignore[no-any-return]
 
 
-@router.post("/v1/complaints/{number}/assignment", summary="Hand the complaint to an officer")
+@router.post("/v1/complaints/{number}/assignment", responses=FOUND, summary="Hand the complaint to an officer")
 def assign(number: str, body: ComplaintStepIn, actor: Officer, services: Registry,
            key: IdempotencyKey = None) -> dict[str, Any]:
     return _step(services, number, "assign", body, actor, key)  # type: ignore[no-any-return]
 
 
-@router.post("/v1/complaints/{number}/resolution", summary="Close the complaint: resolved or rejected")
+@router.post("/v1/complaints/{number}/resolution", responses=FOUND,
+             summary="Close the complaint: resolved or rejected")
 def resolve(number: str, body: ComplaintStepIn, actor: Officer, services: Registry,
             key: IdempotencyKey = None) -> dict[str, Any]:
     return _step(services, number, "close", body, actor, key)  # type: ignore[no-any-return]

@@ -71,8 +71,10 @@ def test_readme_walkthrough_runs_as_written_against_a_fresh_make_run(fresh_make_
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    surveyed, titled, transferred, feature, history, before = answers(done.stdout)
-    refused = [a for a in (surveyed, titled, transferred, feature, history, before) if "/problems/" in str(a.get("type"))]
+    surveyed, announced, titled, transferred, feature, history, before = answers(done.stdout)
+    refused = [a for a in (surveyed, announced, titled, transferred, feature, history, before)
+               if "/problems/" in str(a.get("type"))]
+    assert announced["announcement_id"] == f"{surveyed['nib']}-1"
     assert refused == []
     assert titled["edition"] == 1 and transferred["edition"] == 2
     assert transferred["version"] > titled["version"] > surveyed["version"] > 1  # after the demo's positions
