@@ -7,7 +7,8 @@ from projections.log import LogEvent, plain
 from registry.certificate import certificate_hash
 from spatial.geometry import from_wkb_hex, to_geojson
 
-COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash"}
+COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash",
+          "secret_sha256"}  # a complaint's secret stays out of every history
 
 
 def title_properties(title: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -31,9 +31,11 @@ def _events_of(connection: Connection, aggregate_ids: set[str]) -> list[LogEvent
 
 
 def parcel_events(connection: Connection, nib: str) -> list[LogEvent]:
-    """Every event of the parcel, of every title ever registered on it and of its announcements,
-    in log order."""
-    own = _events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib))})
+    """Every event of the parcel, of every title ever registered on it, of its announcements and of
+    the complaints about it, in log order."""
+    complaints = connection.execute(text("SELECT aggregate_id FROM landreg_complaints WHERE nib = :nib"),
+                                    {"nib": nib}).scalars().all()
+    own = _events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib)), *complaints})
     numbers = {e.data["certificate_number"] for e in own if e.kind == "Parcel.TitleRegistered"}
     titles = _events_of(connection, {parcels.title_id(n) for n in numbers})
     return sorted(own + titles, key=lambda e: e.position)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
@@ -74,46 +75,30 @@ class ParcelsModel:
 
 
 @dataclass
-class CertificatesModel:
-    """certificates: every title by number."""
+class TablesModel:
+    """A read model of plain tables: `tables_of(suffix)` makes them (with `.all`), `fold` applies a batch."""
 
-    name: str = "certificates"
+    name: str
+    tables_of: Callable[[str], Any]
+    fold: Callable[[Session, Any, list[LogEvent]], None]
 
     def tables(self, suffix: str) -> list[Table]:
-        return _certificate_tables(suffix).all
+        return list(self.tables_of(suffix).all)
 
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
             table.create(engine, checkfirst=True)
 
     def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
-        certificates.apply(session, _certificate_tables(suffix), events)
+        self.fold(session, self.tables_of(suffix), events)
 
     def swap_in(self, connection: Connection, suffix: str) -> None:
         for table in self.tables(""):
             swap(connection, table.name, f"{table.name}{suffix}")
 
 
-@dataclass
-class ProceduresModel:
-    """announcements (each parcel's current one) and complaints."""
-
-    name: str = "procedures"
-
-    def tables(self, suffix: str) -> list[Table]:
-        return _procedure_tables(suffix).all
-
-    def create(self, engine: Engine, suffix: str) -> None:
-        for table in self.tables(suffix):
-            table.create(engine, checkfirst=True)
-
-    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
-        procedures.apply(session, _procedure_tables(suffix), events)
-
-    def swap_in(self, connection: Connection, suffix: str) -> None:
-        for table in self.tables(""):
-            swap(connection, table.name, f"{table.name}{suffix}")
-
-
-READ_MODELS: dict[str, ReadModel] = {"parcels": ParcelsModel(), "certificates": CertificatesModel(),
-                                     "procedures": ProceduresModel()}
+READ_MODELS: dict[str, ReadModel] = {
+    "parcels": ParcelsModel(),
+    "certificates": TablesModel("certificates", _certificate_tables, certificates.apply),  # every title by number
+    "procedures": TablesModel("procedures", _procedure_tables, procedures.apply),  # announcements, complaints
+}

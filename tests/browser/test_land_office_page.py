@@ -34,6 +34,7 @@ def test_officer_finds_a_parcel_on_the_map_and_sees_its_holders_before_the_sale(
     expect(card).to_contain_text(BUYER)
     expect(page.locator("#card-facts")).to_contain_text("1,600 m²")
     expect(page.locator("#card-facts")).to_contain_text("HGB")
+    expect(page.locator("#card-announcement")).to_contain_text("sporadic")  # announced before its title
     screenshot(page, "02-parcel-on-map")
 
     page.get_by_role("tab", name="History").click()

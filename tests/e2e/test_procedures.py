@@ -78,9 +78,12 @@ def test_survey_announcement_objection_dismissal_period_end_title(
     assert assert_problem(wrong, 422)["field"] == "holders"
     titled = client.post(f"/v1/parcels/{nib}/title", json=title_body(CLAIMANTS), headers=officer)
     assert titled.status_code == 201, titled.text
-    history = client.get(f"/v1/parcels/{nib}/history", headers=officer).json()["events"]
-    assert [e["type"] for e in history if e["type"].startswith("Announcement.")] == [
-        "Announcement.Started", "Announcement.ObjectionLodged", "Announcement.ObjectionResolved"]
+    complained = client.post("/v1/public/complaints", json=complaint_body(about={"nib": nib}))
+    history = client.get(f"/v1/parcels/{nib}/history", headers=officer)
+    kinds = [e["type"] for e in history.json()["events"] if not e["type"].startswith(("Parcel.", "Title."))]
+    assert kinds == ["Announcement.Started", "Announcement.ObjectionLodged", "Announcement.ObjectionResolved",
+                     "Complaint.Filed"]
+    assert complained.json()["secret"] not in history.text and "secret_sha256" not in history.text
 
 
 def test_the_title_waits_for_the_end_of_the_period(client: TestClient, clock: Clock, surveyed_nib: str,

@@ -160,7 +160,21 @@ async function select(nib, feature = null) {
   if (added || !$("layer-parcels").childElementCount) await drawBase();
   map.drawOn("lineage", lineage.map((f) => ({ feature: f, className: f.properties.status === "active" ? "active" : "retired" })));
   renderLineage(current, lineage);
-  await loadHistory(current.id);
+  await Promise.all([loadHistory(current.id), loadAnnouncement(current.id)]);
+}
+
+async function loadAnnouncement(nib) {
+  // The parcel's announcement before its first title (pengumuman) and the objections to it, if any.
+  const section = $("card-announcement");
+  section.hidden = true;
+  let found;
+  try { found = await get(`/v1/parcels/${encodeURIComponent(nib)}/announcement`); } catch { return; }
+  if (state.selected?.id !== nib) return;
+  $("announcement-facts").textContent = `${found.announcement_id} · ${found.kind} · ${found.started_on} – ` +
+    `${found.ends_on} · ${found.status} · ${found.right_type}`;
+  $("announcement-objections").replaceChildren(...found.objections.map((o) => Object.assign(
+    document.createElement("li"), { textContent: `${o.objection_id} ${o.lodged_on} ${o.name}: ${o.status}` })));
+  section.hidden = false;
 }
 
 function showParcel(feature, asOf) {
