@@ -174,3 +174,67 @@ class Problem(BaseModel):
     detail: str = Field(description="what was wrong with this request")
     field: str | None = Field(None, description="the field refused, as the client wrote it (422)")
     reason: str | None = Field(None, description="why the field was refused (422)")
+
+
+class AnnouncementStarted(Reply):
+    announcement_id: str = Field(examples=["3174010100001-1"], description="the parcel's NIB and the round")
+    ends_on: str = Field(examples=["2025-02-04"], description="the last day of the period")
+
+
+class ObjectionLodged(Reply):
+    objection_id: str = Field(examples=["KB1"])
+    receipt: str = Field(examples=["3174010100001-1/KB1/2025-01-10"], description="keep it as proof of lodging")
+
+
+class ObjectionDecided(Reply):
+    objection_id: str
+    outcome: Literal["dismissed", "upheld"]
+    announcement_status: str = Field(description="running, or upheld: the parcel must be announced again")
+
+
+class AnnouncementRead(Reply):
+    announcement_id: str
+    kind: str
+    started_on: str
+    ends_on: str
+    right_type: str
+    claimants: list[JSON]
+    status: str = Field(description="running, ended, or upheld (ended by an objection)")
+    objections: list[JSON]
+
+
+class Announcements(Reply):
+    type: Literal["FeatureCollection"]
+    village_code: str
+    today: str = Field(description="the registry's legal day")
+    features: list[JSON] = Field(description="claimant names, area, right and period; no ids, shares or contacts")
+
+
+class ComplaintFiled(Reply):
+    complaint_number: str = Field(examples=["PGD-2026-000001"])
+    secret: str = Field(description="shown once: with the number it lets the complainant follow the complaint")
+    respond_by: str = Field(description="the answer is due by this day")
+
+
+class ComplaintSeen(Reply):
+    complaint_number: str
+    status: str
+    filed_on: str
+    respond_by: str
+    replies: list[JSON]
+
+
+class ComplaintStep(Reply):
+    complaint_number: str
+    status: str
+
+
+class Inbox(Reply):
+    today: str
+    complaints: list[JSON]
+
+
+class ComplaintStats(Reply):
+    all: JSON
+    by_village: dict[str, JSON]
+    by_category: dict[str, JSON]

@@ -156,6 +156,9 @@ class SearchIn(Body):
 
 
 class AnnouncementIn(Body):
+    model_config = example(kind="sporadic", started_on="2025-01-06", right_type="HM", claimants=[BUDI],
+                           source={**DEED, "kind": "decree", "number": "PENGUMUMAN-17/2025", "date": "2025-01-06"})
+
     kind: str = Field(examples=["sporadic"], description="systematic (14 days) or sporadic (30 days)")
     started_on: str = Field(examples=["2025-01-06"], description="not in the future")
     right_type: str = Field(examples=["HM"])
@@ -164,12 +167,18 @@ class AnnouncementIn(Body):
 
 
 class ObjectionIn(Body):
+    model_config = example(name="Andi Wijaya", contact="0812-5550-0101", grounds="the west boundary takes my garden")
+
     name: str = Field(max_length=200)
     contact: str = Field(max_length=200, description="phone or e-mail; never shown to anyone else")
     grounds: str = Field(max_length=5_000)
 
 
 class OfficeObjectionIn(Body):
+    model_config = example(lodged_on="2025-01-10", objector={"name": "Andi Wijaya", "contact": "0812-5550-0101"},
+                           grounds="I hold the girik of this land",
+                           source={**DEED, "kind": "letter", "number": "KB-3/2025", "date": "2025-01-10"})
+
     lodged_on: str
     objector: JSON = Field(description="name and contact")
     grounds: str
@@ -177,20 +186,25 @@ class OfficeObjectionIn(Body):
 
 
 class ResolutionIn(Body):
+    model_config = example(outcome="dismissed", source={**DEED, "kind": "decree", "number": "SK-KB-3/2025"})
+
     outcome: str = Field(examples=["dismissed"], description="dismissed or upheld")
     source: JSON
 
 
 class ComplaintIn(Body):
-    about: dict[str, str] = Field(examples=[{"nib": "3174010100001"}],
-                                  description="exactly one of nib, certificate_number, office")
-    category: str = Field(examples=["data_error"], description="service, data_error, dispute, fraud or other")
+    model_config = example(about={"nib": "3174010100001"}, category="data_error",
+                           text="my name is misspelt on the certificate", contact={"name": "Sari", "email": "s@x.id"})
+
+    about: dict[str, str] = Field(description="exactly one of nib, certificate_number, office")
+    category: str = Field(description="service, data_error, dispute, fraud or other")
     text: str = Field(max_length=5_000)
-    contact: dict[str, str] = Field(examples=[{"name": "Sari", "email": "sari@example.id"}],
-                                    description="name and phone or email")
+    contact: dict[str, str] = Field(description="name and phone or email")
 
 
 class ComplaintStepIn(Body):
+    model_config = example(text="the name is corrected in the next edition")
+
     text: str | None = Field(None, max_length=5_000)
     outcome: str | None = Field(None, description="resolved or rejected (a resolution)")
     assigned_to: str | None = Field(None, max_length=100, description="the officer (an assignment)")
