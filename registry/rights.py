@@ -105,7 +105,13 @@ def require_document(act: str, needed: str, source: dict[str, str]) -> None:
 
 
 def add_years(start: date, years: int) -> date:
-    """The same day `years` later (28 February for 29 February)."""
+    """The same day `years` later (28 February for 29 February); the last day there is beyond 9999.
+
+    >>> add_years(date(2024, 2, 29), 1), add_years(date(9990, 1, 1), 30)
+    (datetime.date(2025, 2, 28), datetime.date(9999, 12, 31))
+    """
+    if start.year + years > date.max.year:
+        return date.max
     try:
         return start.replace(year=start.year + years)
     except ValueError:

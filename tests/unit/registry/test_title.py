@@ -371,3 +371,12 @@ def test_term_question_uses_the_day_after_the_end() -> None:
     end = date(2030, 1, 1)
     assert not title.term_ended(end)
     assert title.term_ended(end + timedelta(days=1))
+
+
+def test_terms_near_the_year_9999_neither_overflow_nor_pass_the_limits() -> None:
+    title = hgb_title("9999-12-30")  # a legacy term as recorded; the first-grant limit is the command's
+    title.extend("9999-12-31", TODAY, PROVENANCE)
+    assert title.ends_on == "9999-12-31"
+    assert not title.renewable_on("9999-12-31")
+    with pytest.raises(TermError):
+        title.extend("9999-12-31", TODAY, PROVENANCE)  # the one extension is used
