@@ -15,7 +15,7 @@ from api.bootstrap import Services, build
 from api.edge import InputGuard, SafeHeaders
 from api.ratelimit import PublicRateLimit
 from api.responses import Json
-from api.routes import other, parcels, titles
+from api.routes import ogc, other, parcels, titles
 from api.web import mount as mount_web_page
 from registry.errors import RegistryError
 from registry.settings import Settings
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
     problems.install(app)
-    for module in (parcels, titles, other):
+    for module in (parcels, titles, other, ogc):
         app.include_router(module.router)
     mount_web_page(app)  # the land office page at `/`, after the API so it shadows nothing
     settings = services.settings

@@ -1,11 +1,19 @@
-"""Read-model rows as the API shows them: GeoJSON Features, histories, public verification."""
+"""Read-model rows as the API shows them: GeoJSON (RFC 7946), histories, public verification.
+
+The one place GeoJSON leaving the registry is made: coordinates in EPSG:4326 rounded to 7
+decimals, exterior rings counter-clockwise and holes clockwise, a `bbox` on every Feature and
+FeatureCollection, paging by `links`; served as application/geo+json (api/responses.py GeoJson).
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from starlette.datastructures import URL
 
 from projections.log import LogEvent, plain
 from registry.certificate import certificate_hash
-from spatial.geometry import from_wkb_hex, to_geojson
+from spatial.geometry import from_wkb_hex, to_rfc7946
 
 COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash"}
 
@@ -30,9 +38,9 @@ def hash_of(title: dict[str, Any]) -> str:
 
 def feature(row: dict[str, Any]) -> dict[str, Any]:
     """A parcel row as a GeoJSON Feature in EPSG:4326; `version` is the resource version (ETag)."""
+    geometry, bbox = to_rfc7946(from_wkb_hex(row["wgs84"]))
     return {
-        "type": "Feature", "id": row["nib"],
-        "geometry": to_geojson(from_wkb_hex(row["wgs84"])),
+        "type": "Feature", "id": row["nib"], "bbox": bbox, "geometry": geometry,
         "properties": {
             "nib": row["nib"], "village_code": row["village_code"], "status": row["status"],
             "area_m2": float(row["area_m2"]), "version": row["position"], "parents": row["parents"],
@@ -42,8 +50,63 @@ def feature(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def collection(rows: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [feature(r) for r in rows], "next_cursor": next_cursor}
+def gis_properties(row: dict[str, Any]) -> dict[str, Any]:
+    """A parcel's properties as flat scalars, the columns a GIS attribute table shows."""
+    title = row["title"] if row["title"] and row["title"]["status"] == "active" else None
+    shown = title_properties(title) if title else None
+    return {
+        "nib": row["nib"], "village_code": row["village_code"], "area_m2": float(row["area_m2"]),
+        "status": row["status"], "right_type": title["right_type"] if title else None,
+        "certificate_number": title["certificate_number"] if title else None,
+        "edition": title["edition"] if title else None, "holders": holders_text(title),
+        "has_mortgage": bool(shown and shown["mortgages"]), "is_blocked": bool(shown and shown["blocks"]),
+    }
+
+
+def holders_text(title: dict[str, Any] | None) -> str | None:
+    """Holder names and shares as one text: 'Sari Dewi (1/2); Andi Wijaya (1/2)'."""
+    if not title:
+        return None
+    return "; ".join(f"{holder['name']} ({holder['share']})" for holder in title["holders"])
+
+
+def gis_feature(row: dict[str, Any], links: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A parcel as a GIS reads it: the NIB as id, flat properties (OGC API - Features items)."""
+    geometry, bbox = to_rfc7946(from_wkb_hex(row["wgs84"]))
+    found = {"type": "Feature", "id": row["nib"], "bbox": bbox, "geometry": geometry,
+             "properties": gis_properties(row)}
+    return {**found, "links": links} if links else found
+
+
+def collection(features: list[dict[str, Any]], links: list[dict[str, str]],
+               **members: Any) -> dict[str, Any]:
+    """A FeatureCollection of built features with its bbox (when it has features) and links."""
+    found: dict[str, Any] = {"type": "FeatureCollection"}
+    if features:
+        found["bbox"] = bbox_of(f["bbox"] for f in features)
+    return {**found, "features": features, "links": links, **members}
+
+
+def parcel_collection(rows: list[dict[str, Any]], next_cursor: str | None, url: URL) -> dict[str, Any]:
+    """A keyset page of /v1/parcels: features, `next_cursor` and the same page as `links`."""
+    return collection([feature(r) for r in rows], page_links(url, next_cursor), next_cursor=next_cursor)
+
+
+def bbox_of(boxes: Iterable[list[float]]) -> list[float]:
+    """The box around boxes [minx, miny, maxx, maxy]."""
+    west, south, east, north = zip(*boxes, strict=True)
+    return [min(west), min(south), max(east), max(north)]
+
+
+GEOJSON = "application/geo+json"
+
+
+def page_links(url: URL, next_cursor: str | None, media_type: str = GEOJSON) -> list[dict[str, str]]:
+    """`self` and, unless this is the last page, `next`: the same query with the next cursor."""
+    links = [{"rel": "self", "type": media_type, "href": str(url)}]
+    if next_cursor is not None:
+        links.append({"rel": "next", "type": media_type, "href": str(url.include_query_params(cursor=next_cursor))})
+    return links
 
 
 def history_entry(event: LogEvent) -> dict[str, Any]:

@@ -86,7 +86,7 @@ def http_error(_: Request, error: Exception) -> Json:
     if error.status_code == 400 and "parsing the body" in str(error.detail):  # e.g. not UTF-8
         return problem(422, "invalid_input", "Invalid input", "body: not JSON in UTF-8",
                        {"field": "body", "reason": "not JSON in UTF-8"})
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    code = {400: "invalid_parameter", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
     response = problem(error.status_code, code, str(error.detail), str(error.detail))
     for name, value in (error.headers or {}).items():

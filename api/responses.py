@@ -19,3 +19,9 @@ class Json(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, default=_default)
+
+
+class GeoJson(Json):
+    """GeoJSON documents (RFC 7946 section 12): application/geo+json."""
+
+    media_type = "application/geo+json"

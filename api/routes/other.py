@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api import features
 from api.deps import Auditor, Reader, Registry
 from api.features import ownership
-from api.responses import Json
+from api.responses import GeoJson, Json
 from api.routes.parcels import instant_of
 from projections.history import village_as_of
 from registry.errors import NotFound
@@ -17,13 +17,13 @@ from registry.errors import NotFound
 router = APIRouter(tags=["certificates"])
 
 
-@router.get("/v1/certificates/{number}", summary="The parcel a certificate is registered on")
+@router.get("/v1/certificates/{number}", response_class=GeoJson, summary="The parcel a certificate is registered on")
 def certificate(number: str, actor: Reader, services: Registry) -> Json:
     found = services.queries.certificate(number)
     row = services.queries.parcel(found["nib"]) if found else None
     if row is None:
         raise NotFound(f"no certificate {number}")
-    return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+    return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
 @router.get("/v1/public/certificates/{number}",
