@@ -70,11 +70,12 @@ def holders_text(title: dict[str, Any] | None) -> str | None:
     return "; ".join(f"{holder['name']} ({holder['share']})" for holder in title["holders"])
 
 
-def gis_feature(row: dict[str, Any], links: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """A parcel as a GIS reads it: the NIB as id, flat properties (OGC API - Features items)."""
+def gis_feature(row: dict[str, Any], links: list[dict[str, str]] | None = None,
+                properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A parcel as a GIS reads it: the NIB as id, flat properties (OGC API - Features items, exports)."""
     geometry, bbox = to_rfc7946(from_wkb_hex(row["wgs84"]))
     found = {"type": "Feature", "id": row["nib"], "bbox": bbox, "geometry": geometry,
-             "properties": gis_properties(row)}
+             "properties": gis_properties(row) if properties is None else properties}
     return {**found, "links": links} if links else found
 
 
