@@ -25,6 +25,9 @@ LAYER = "parcels"
 INTEGERS = frozenset({"edition"})
 NUMBERS = frozenset({"area_m2"})
 FLAGS = frozenset({"has_mortgage", "is_blocked"})
+# CSV: the geometry as a WKT column. FlatGeobuf: no spatial index, which would reorder the
+# features along a curve; in NIB order an import allocates the NIBs in the same order.
+LAYER_OPTIONS = {"csv": {"GEOMETRY": "AS_WKT"}, "fgb": {"SPATIAL_INDEX": "NO"}}
 Box = tuple[float, float, float, float]
 
 
@@ -74,7 +77,7 @@ def write(path: Path, kind: str, rows: list[Row], columns: list[dict[str, Any]])
     arrays, masks = zip(*(_field(name, [c.get(name) for c in columns]) for name in names), strict=True)
     pyogrio.raw.write(path, geometries, list(arrays), names, field_mask=list(masks), layer=LAYER,
                       driver=DRIVERS[kind], geometry_type="MultiPolygon", promote_to_multi=True,
-                      crs=f"EPSG:{epsg}", layer_options={"GEOMETRY": "AS_WKT"} if kind == "csv" else None)
+                      crs=f"EPSG:{epsg}", layer_options=LAYER_OPTIONS.get(kind))
 
 
 def _field(name: str, values: list[Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
