@@ -169,3 +169,30 @@ def test_a_csv_export_has_the_parcels_as_wkt(services: Services, tmp_path: Path)
     header, *lines = text.splitlines()
     assert header.startswith("WKT,nib,village_code,area_m2") and len(lines) == 3
     assert lines[0].startswith('"MULTIPOLYGON (((106.8') and ",1200," in lines[0]
+
+
+def test_landreg_import_and_export_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI wiring, on SQLite (the commands are the functions tested above on every backend)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    def store(name: str) -> None:
+        monkeypatch.setenv("LANDREG_DATABASE_URL", f"sqlite:///{tmp_path}/{name}.db")
+        monkeypatch.setenv("LANDREG_AUDIT_KEY_FILE", str(tmp_path / f"{name}.pem"))
+        monkeypatch.setenv("LANDREG_AUDIT_ANCHOR_FILE", str(tmp_path / f"{name}.jsonl"))
+
+    runner = CliRunner()
+    store("first")
+    imported = runner.invoke(app, ["import", str(write_surveys(tmp_path / "surveys.gpkg", tm3_parcels()))])
+    assert imported.exit_code == 1 and "3 accepted, 2 refused" in imported.output, imported.output
+    first = runner.invoke(app, ["export", "--village", VILLAGE, "--format", "gpkg", "--out", str(tmp_path / "a.gpkg")])
+    assert first.exit_code == 0 and "3 parcels written" in first.output, first.output
+    boxed = runner.invoke(app, ["export", "--bbox", f"{LON - 0.01},{LAT - 0.01},{LON + 0.01},{LAT + 0.01}",
+                                "--format", "geojson", "--holders", "--out", str(tmp_path / "a.geojson")])
+    assert boxed.exit_code == 0 and len(orjson.loads((tmp_path / "a.geojson").read_bytes())["features"]) == 3
+    assert runner.invoke(app, ["export", "--out", str(tmp_path / "x.gpkg")]).exit_code == 2  # neither village nor box
+    store("second")
+    assert runner.invoke(app, ["import", str(tmp_path / "a.gpkg")]).exit_code == 0
+    assert runner.invoke(app, ["export", "--village", VILLAGE, "--out", str(tmp_path / "b.gpkg")]).exit_code == 0
+    assert contents(tmp_path / "b.gpkg") == contents(tmp_path / "a.gpkg")
