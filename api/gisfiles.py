@@ -92,7 +92,7 @@ def _geometry(shape: Any, crs: str) -> tuple[dict[str, Any], int]:
     if isinstance(shape, MultiPolygon) and len(shape.geoms) == 1:
         shape = shape.geoms[0]
     epsg = epsg_of(crs)
-    if epsg in SUPPORTED:
+    if epsg is not None and epsg in SUPPORTED:
         return to_geojson(shape), epsg
     return to_geojson(to_wgs84(shape, crs)), 4326
 

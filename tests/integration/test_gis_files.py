@@ -3,6 +3,7 @@
 registry does not take is reprojected, and an export imports again without a change."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -132,7 +133,7 @@ def contents(path: Path) -> tuple[Any, ...]:
 def _plain(value: Any) -> Any:
     """A value read back, comparable: a missing number (NaN) as None, a numpy scalar as Python's."""
     value = value.item() if hasattr(value, "item") else value
-    return None if isinstance(value, float) and value != value else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 @pytest.mark.parametrize("kind", ["gpkg", "fgb"])

@@ -61,8 +61,8 @@ def test_a_rebuild_keeps_the_view_and_the_views_users_made(services: Services, v
             "CREATE VIEW my_parcels AS SELECT nib, area_m2 FROM landreg_parcels WHERE status = 'active'",
             "CREATE VIEW my_big_parcels AS SELECT nib FROM my_parcels WHERE area_m2 > 5000",
             "COMMENT ON VIEW my_big_parcels IS 'parcels over 5,000 m²'",
-            "CREATE MATERIALIZED VIEW my_holders AS SELECT holder_name, count(*) AS parcels FROM landreg_holdings "
-            "GROUP BY holder_name",
+            ("CREATE MATERIALIZED VIEW my_holders AS SELECT holder_name, count(*) AS parcels FROM landreg_holdings "
+             "GROUP BY holder_name"),
             "CREATE INDEX my_holders_name ON my_holders (holder_name)",
         ):
             connection.execute(text(statement))
