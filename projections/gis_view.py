@@ -42,13 +42,18 @@ WHERE p.status = 'active'
 def create_index(connection: Connection, suffix: str) -> None:
     """The index on the view's geometry expression, on the footprints table (live or being rebuilt)."""
     table = f"{FOOTPRINTS_TABLE}{suffix}"
-    connection.execute(text(f"CREATE INDEX IF NOT EXISTS {table}_multi ON {table} "
-                            f"USING gist (({GEOMETRY.format(column='geom')}))"))
+    if not _exists(connection, f"{table}_multi"):
+        connection.execute(text(f"CREATE INDEX IF NOT EXISTS {table}_multi ON {table} "
+                                f"USING gist (({GEOMETRY.format(column='geom')}))"))
 
 
 def create(connection: Connection) -> None:
-    """Make the view on the live tables, unless it is there (every start-up asks; DDL takes locks)."""
-    if connection.execute(text(f"SELECT to_regclass('{VIEW}')")).scalar() is not None:
-        return
+    """Make the index and the view on the live tables where missing (every start-up asks; DDL
+    takes locks, so nothing is done when they are there)."""
     create_index(connection, "")
-    connection.execute(text(DEFINITION))
+    if not _exists(connection, VIEW):
+        connection.execute(text(DEFINITION))
+
+
+def _exists(connection: Connection, name: str) -> bool:
+    return connection.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar() is not None
