@@ -25,10 +25,14 @@ def title_properties(title: dict[str, Any] | None) -> dict[str, Any] | None:
         "certificate_number": title["certificate_number"], "edition": title["edition"],
         "right_type": title["right_type"], "status": title["status"], "holders": title["holders"],
         "ends_on": title["ends_on"], "origin": title["origin"],
-        "mortgages": [m for m in title["mortgages"].values() if m["status"] == "active"],
-        "blocks": [b for b in title["blocks"].values() if b["status"] == "active"],
+        "mortgages": active(title["mortgages"]), "blocks": active(title["blocks"]),
         "certificate_hash": hash_of(title),
     }
+
+
+def active(items: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The active ones of a title's mortgages or blocks."""
+    return [item for item in items.values() if item["status"] == "active"]
 
 
 def hash_of(title: dict[str, Any]) -> str:
@@ -53,13 +57,13 @@ def feature(row: dict[str, Any]) -> dict[str, Any]:
 def gis_properties(row: dict[str, Any]) -> dict[str, Any]:
     """A parcel's properties as flat scalars, the columns a GIS attribute table shows."""
     title = row["title"] if row["title"] and row["title"]["status"] == "active" else None
-    shown = title_properties(title) if title else None
     return {
         "nib": row["nib"], "village_code": row["village_code"], "area_m2": float(row["area_m2"]),
         "status": row["status"], "right_type": title["right_type"] if title else None,
         "certificate_number": title["certificate_number"] if title else None,
         "edition": title["edition"] if title else None, "holders": holders_text(title),
-        "has_mortgage": bool(shown and shown["mortgages"]), "is_blocked": bool(shown and shown["blocks"]),
+        "has_mortgage": bool(title and active(title["mortgages"])),
+        "is_blocked": bool(title and active(title["blocks"])),
     }
 
 
