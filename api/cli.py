@@ -1,6 +1,7 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
-from api import importer, logs
+from api import exporter, importer, logs
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
@@ -102,12 +103,13 @@ def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live toke
 
 @app.command("import")
 def import_file(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="GeoJSON FeatureCollection or JSON lines")],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="GeoJSON FeatureCollection, GeoPackage, Shapefile, FlatGeobuf or JSON lines")],
     actor: Annotated[str, typer.Option(help="recorded as the actor of every event")] = "import",
     report: Annotated[Path | None, typer.Option(help="write refused lines here as JSON lines")] = None,
     batch: Annotated[int, typer.Option(min=1, help="commands per transaction")] = importer.BATCH,
 ) -> None:
-    """Import surveys (GeoJSON) or commands (JSON lines: {"command": ..., "args": {...}}).
+    """Import surveys (GeoJSON, GeoPackage, Shapefile, FlatGeobuf) or commands (JSON lines: {"command": ..., "args": {...}}).
 
     Each line lands whole or not at all; running the same file again resumes where it stopped.
     """
@@ -126,6 +128,48 @@ def import_file(
         console.print(f"refusals written to {report}")
     if result.rejected:
         raise typer.Exit(1)
+
+
+class ExportFormat(str, Enum):
+    gpkg = "gpkg"
+    fgb = "fgb"
+    geojson = "geojson"
+    csv = "csv"
+
+
+@app.command("export")
+def export_file(
+    out: Annotated[Path, typer.Option(dir_okay=False, help="the file to write (replaced if it exists)")],
+    village: Annotated[str | None, typer.Option(help="8-digit village code")] = None,
+    bbox: Annotated[str | None, typer.Option(help="minx,miny,maxx,maxy in degrees (EPSG:4326)")] = None,
+    kind: Annotated[ExportFormat, typer.Option("--format", help="GeoPackage, FlatGeobuf, GeoJSON (RFC 7946) "
+                                                                 "or CSV (WKT)")] = ExportFormat.gpkg,
+    holders: Annotated[bool, typer.Option(help="add the holders' names and shares (personal data)")] = False,
+) -> None:
+    """Write the active parcels of a village or a box as a file QGIS opens; `landreg import` reads it back."""
+    if (village is None) == (bbox is None):
+        console.print("[red]Give exactly one of --village or --bbox.")
+        raise typer.Exit(2)
+    box = _box(bbox) if bbox else None
+    services = build(Settings(), inline_projections=False)
+    try:
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task("Reading parcels", total=None)
+            rows = exporter.parcels(services.queries, village, box, lambda done: progress.advance(task, done))
+            progress.update(task, total=len(rows), description=f"Writing {out.name}")
+            exporter.write(out, kind.value, rows, exporter.records(services.queries, rows, holders))
+    finally:
+        services.close()
+    console.print(f"{len(rows):,} parcels written to {out}")
+
+
+def _box(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        console.print("[red]--bbox must be four numbers: minx,miny,maxx,maxy")
+        raise typer.Exit(2) from None
+    return west, south, east, north
 
 
 audit_app = typer.Typer(help="Tamper evidence: checkpoints, verification, export for auditors.")

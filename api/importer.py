@@ -1,4 +1,5 @@
-"""`landreg import`: surveys from a GeoJSON FeatureCollection, or any commands from JSON lines.
+"""`landreg import`: surveys from a GeoJSON FeatureCollection or a GIS file (GeoPackage,
+Shapefile, FlatGeobuf: api/gisfiles.py), or any commands from JSON lines.
 
 The bulk path for a legacy stock. Lines are read as a stream and sent in batches: each batch is
 one transaction (group commit) in which every line is a command in its own savepoint, so a line
@@ -20,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from api import gisfiles
 from registry.application import Registry
 from registry.errors import RegistryError
 from registry.stock_commands import FIELDS
@@ -58,6 +60,8 @@ def is_geojson(path: Path) -> bool:
 
 def count(path: Path) -> int:
     """How many commands the file holds, for a progress bar (lines are counted, not parsed)."""
+    if gisfiles.is_gis_file(path):
+        return gisfiles.count(path)
     if is_geojson(path):
         return sum(1 for _ in commands(path))
     with path.open("rb") as file:
@@ -67,6 +71,9 @@ def count(path: Path) -> int:
 def commands(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, command) pairs, read as a stream; a line that cannot be read yields the
     reason instead. A GeoJSON FeatureCollection is one document and is read whole."""
+    if gisfiles.is_gis_file(path):
+        yield from gisfiles.surveys(path)
+        return
     if is_geojson(path):
         yield from _features(path.read_bytes())
         return
@@ -126,8 +133,7 @@ def run(
 ) -> ImportReport:
     """Send every command of the file, `batch` to a transaction; a refused one is reported and
     the import goes on. `advance` is told how many lines each committed batch held."""
-    with path.open("rb") as file:
-        prefix = hashlib.file_digest(file, "sha256").hexdigest()[:16]
+    prefix = digest(path)
     report = ImportReport()
     lines = commands(path)
     done, analyzed = 0, 0
@@ -145,6 +151,18 @@ def run(
     if done > analyzed:
         analyze(registry.engine)
     return report
+
+
+def digest(path: Path) -> str:
+    """What names the file's content in its lines' command ids: its digest, or for a dataset of
+    several files (a Shapefile) the digest of their digests."""
+    digests = []
+    for part in gisfiles.sidecars(path) if gisfiles.is_gis_file(path) else [path]:
+        with part.open("rb") as file:
+            digests.append(hashlib.file_digest(file, "sha256"))
+    if len(digests) == 1:
+        return digests[0].hexdigest()[:16]
+    return hashlib.sha256(b"".join(d.digest() for d in digests)).hexdigest()[:16]
 
 
 def _is_stock(item: dict[str, Any] | str) -> bool:

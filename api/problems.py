@@ -46,6 +46,7 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
 
 # Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).
 HTTP: dict[int, tuple[str, str]] = {
+    400: ("invalid_parameter", "A query parameter OGC API - Features does not know"),
     401: ("unauthorized", "Missing, unknown or revoked bearer token"),
     403: ("forbidden", "The token's role may not do this"),
     404: ("not_found", "Not found"),

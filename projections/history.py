@@ -78,3 +78,16 @@ def village_as_of(connection: Connection, village_code: str, recorded_by: str | 
         if recorded_by is None or event.recorded_at <= recorded_by:
             batch.apply(event)
     return sorted(batch.rows.values(), key=lambda r: r["nib"])
+
+
+def boundary_documents(connection: Connection, nibs: list[str]) -> dict[str, dict[str, str]]:
+    """The document each parcel's current boundary rests on (a survey, or the deed of the
+    subdivision, separation or merger that drew it): the source of its last event with a shape."""
+    by_id = {parcels.parcel_id(nib): nib for nib in nibs}
+    chosen = sorted(by_id)
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(chosen), 5_000):
+        for event in _events_of(connection, set(chosen[start:start + 5_000])):
+            if "shape" in event.data:
+                found[by_id[event.originator_id]] = event.data["source"]
+    return found

@@ -1,16 +1,16 @@
 """The read models behind one interface: their tables, how a batch of events changes them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from projections import certificates, parcels, procedures
+from projections import certificates, gis_view, parcels, procedures
 from projections.log import LogEvent
 from projections.tables import swap
 from registry import store
@@ -57,6 +57,12 @@ class ParcelsModel:
             _parcel_tables(suffix).holder_names.create(engine, checkfirst=True)
         if suffix:
             footprint_index(engine.dialect.name, suffix).create(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                if suffix:
+                    gis_view.create_index(connection, suffix)
+                else:
+                    gis_view.create(connection)
 
     def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
         pairs = parcels.apply(session, _parcel_tables(suffix), events)

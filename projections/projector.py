@@ -163,13 +163,27 @@ class Projector:
         The live tables keep answering meanwhile. Returns the number of events replayed.
         """
         model = self.models[name]
+        self._drop_shadows(model)
+        try:
+            model.create(self.engine, SHADOW)
+            done = self._replay(model, progress)
+        except BaseException:  # whatever stopped it, leave no half-built *_rebuild tables behind
+            self._drop_shadows(model)
+            raise
+        # New tables have no statistics: without them the planner scans (a name search ignored its index).
+        analyze(self.engine, [t.name for t in model.tables("")] + ([FOOTPRINTS_TABLE] if name == "parcels" else []))
+        return done
+
+    def _drop_shadows(self, model: ReadModel) -> None:
         with self.engine.begin() as connection:
             for table in model.tables(SHADOW):
                 drop(connection, table.name)
-            if name == "parcels":
+            if model.name == "parcels":
                 drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}_rtree")
                 drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}")
-        model.create(self.engine, SHADOW)
+
+    def _replay(self, model: ReadModel, progress: Progress) -> int:
+        """The log up to its head into the shadow tables, then the tail and the swap."""
         with Session(self.engine) as session:
             head = log.last_position(session)
         done, reached = 0, 0
@@ -182,10 +196,7 @@ class Projector:
             reached = events[-1].position
             done += len(events)
             progress(done, head)
-        done += self._swap(model, reached)
-        # New tables have no statistics: without them the planner scans (a name search ignored its index).
-        analyze(self.engine, [t.name for t in model.tables("")] + ([FOOTPRINTS_TABLE] if name == "parcels" else []))
-        return done
+        return done + self._swap(model, reached)
 
     def _swap(self, model: ReadModel, reached: int, attempts: int = 5) -> int:
         """Apply what was written since the replay began, then swap, with writers held off."""

@@ -31,6 +31,11 @@ BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib
 BY_HOLDER_NAME = ("SELECT * FROM landreg_parcels WHERE nib IN (SELECT nib FROM landreg_holdings "
                   "WHERE lower(holder_name) LIKE :pattern ESCAPE '!') AND nib > :after ORDER BY nib LIMIT :limit")
 IN_VILLAGE = "SELECT * FROM landreg_parcels WHERE village_code = :village AND nib > :after ORDER BY nib LIMIT :limit"
+IN_VILLAGE_WITH = ("SELECT * FROM landreg_parcels WHERE village_code = :village AND status = :status AND nib > :after "
+                   "ORDER BY nib LIMIT :limit")
+ACTIVE = "SELECT * FROM landreg_parcels WHERE status = 'active' AND nib > :after ORDER BY nib LIMIT :limit"
+ACTIVE_COUNT = "SELECT coalesce(sum(parcels), 0) AS parcels FROM landreg_village_stats"
+STATUSES = ("active", "retired", "all")
 BY_NIBS = "SELECT * FROM landreg_parcels WHERE nib IN ({marks}) ORDER BY nib"
 STATS = "SELECT * FROM landreg_village_stats WHERE village_code = :village ORDER BY right_type"
 # PostgreSQL answers a spatial page in one statement; SQLite asks its R*Tree, then fetches rows.
@@ -77,8 +82,19 @@ class Queries:
         escaped = name.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
         return self._page(BY_HOLDER_NAME, {"pattern": f"%{escaped}%", "after": after}, limit)
 
-    def in_village(self, village_code: str, after: str = "", limit: int = 100) -> Page:
-        return self._page(IN_VILLAGE, {"village": village_code, "after": after}, limit)
+    def in_village(self, village_code: str, after: str = "", limit: int = 100, status: str = "all") -> Page:
+        """Parcels of a village of one status (active, retired) or of any (all)."""
+        if status == "all":
+            return self._page(IN_VILLAGE, {"village": village_code, "after": after}, limit)
+        return self._page(IN_VILLAGE_WITH, {"village": village_code, "status": status, "after": after}, limit)
+
+    def active(self, after: str = "", limit: int = 100) -> Page:
+        """Every active parcel, in NIB order."""
+        return self._page(ACTIVE, {"after": after}, limit)
+
+    def active_count(self) -> int:
+        """How many parcels are active, from the village statistics (no scan of the parcels)."""
+        return int(self._rows(ACTIVE_COUNT, {})[0]["parcels"])
 
     def in_bbox(self, minx: float, miny: float, maxx: float, maxy: float, after: str = "", limit: int = 100) -> Page:
         """Active parcels whose footprint meets the box (degrees, EPSG:4326)."""

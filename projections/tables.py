@@ -1,6 +1,8 @@
 """Where read models live: their tracking positions, and swapping a rebuilt table in for the live one."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,9 +40,15 @@ def drop(connection: Connection, name: str) -> None:
 
 
 def swap(connection: Connection, live: str, shadow: str) -> None:
-    """Replace table `live` by `shadow`, indexes renamed to match, inside the caller's transaction."""
+    """Replace table `live` by `shadow`, indexes renamed to match, inside the caller's transaction.
+    Views on the live table (ours, or any a user made) are put back on the new one."""
+    views = dependent_views(connection, live) if connection.dialect.name == "postgresql" else []
+    for view in reversed(views):
+        connection.execute(text(f"DROP {view.kind} IF EXISTS {view.name}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {live}"))
     connection.execute(text(f"ALTER TABLE {shadow} RENAME TO {live}"))
+    for view in views:
+        view.restore(connection)
     if connection.dialect.name == "postgresql":
         names = connection.execute(
             text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": live},
@@ -57,3 +65,61 @@ def swap(connection: Connection, live: str, shadow: str) -> None:
         if shadow in index:
             connection.execute(text(f'DROP INDEX "{index}"'))
             connection.execute(text(sql.replace(shadow, live)))
+
+
+# Every view depending on a table, directly or through other views, with the depth of its deepest
+# path: a view is made again only after every view it reads.
+_DEPENDENTS = """
+WITH RECURSIVE dependent(view, depth) AS (
+    SELECT r.ev_class, 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+    WHERE d.refobjid = to_regclass(:table) AND r.ev_class <> d.refobjid
+    UNION
+    SELECT r.ev_class, dependent.depth + 1 FROM dependent
+    JOIN pg_depend d ON d.refobjid = dependent.view JOIN pg_rewrite r ON r.oid = d.objid
+    WHERE r.ev_class <> dependent.view
+)
+SELECT c.oid::regclass::text AS name, c.relkind, pg_get_viewdef(c.oid) AS definition,
+       pg_get_userbyid(c.relowner) AS owner,
+       format('COMMENT ON %s %s IS %L', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
+              c.oid::regclass, obj_description(c.oid, 'pg_class')) AS comment,
+       coalesce((SELECT array_agg(format('GRANT %s ON %s TO %s', a.privilege_type, c.oid::regclass,
+                                         CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END))
+                 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner), '{}') AS grants,
+       coalesce((SELECT array_agg(indexdef) FROM pg_indexes i
+                 WHERE i.schemaname = n.nspname AND i.tablename = c.relname), '{}') AS indexes,
+       max(dependent.depth) AS depth
+FROM dependent JOIN pg_class c ON c.oid = dependent.view JOIN pg_namespace n ON n.oid = c.relnamespace
+GROUP BY c.oid, n.nspname
+ORDER BY depth, name
+"""
+
+
+@dataclass(frozen=True)
+class View:
+    """A view (or materialized view) as PostgreSQL describes it, enough to make it again."""
+
+    name: str
+    materialized: bool
+    definition: str
+    owner: str
+    comment: str | None  # the COMMENT statement, if the view has a comment
+    grants: list[str]
+    indexes: list[str]
+
+    @property
+    def kind(self) -> str:
+        return "MATERIALIZED VIEW" if self.materialized else "VIEW"
+
+    def restore(self, connection: Connection) -> None:
+        """Make the view again on the tables now named in its definition, with owner, grants, comment."""
+        connection.execute(text(f"CREATE {self.kind} {self.name} AS {self.definition.rstrip().rstrip(';')}"))
+        connection.execute(text(f'ALTER {self.kind} {self.name} OWNER TO "{self.owner}"'))
+        for statement in [*self.grants, *self.indexes, *([self.comment] if self.comment else [])]:
+            connection.execute(text(statement))
+
+
+def dependent_views(connection: Connection, table: str) -> list[View]:
+    """The views on `table`, in an order they can be made again (PostgreSQL)."""
+    rows = connection.execute(text(_DEPENDENTS), {"table": table}).mappings().all()
+    return [View(r["name"], r["relkind"] == "m", r["definition"], r["owner"], r["comment"], list(r["grants"]),
+                 list(r["indexes"])) for r in rows]

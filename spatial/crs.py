@@ -154,6 +154,41 @@ def _crs_of(geojson: object, crs: object, field: str, crs_field: str) -> int:
     return inner
 
 
+def epsg_of(crs: str) -> int | None:
+    """The EPSG code of a CRS written in any form pyproj reads (WKT, PROJJSON, 'EPSG:n'), if it has one.
+
+    >>> epsg_of('PROJCS["DGN95 / Indonesia TM-3 zone 48.2",GEOGCS["DGN95",DATUM["Datum_Geodesi_Nasional_1995",'
+    ...         'SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],'
+    ...         'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",106.5],'
+    ...         'PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",200000],PARAMETER["false_northing",1500000],'
+    ...         'UNIT["metre",1]]')
+    23834
+    """
+    try:
+        return _user_crs(crs).to_epsg(min_confidence=70)
+    except CRSError as error:
+        raise GeometryError("crs", f"CRS {crs[:60]!r} is not one pyproj knows", "unknown_crs") from error
+
+
+def to_wgs84(geom: Surface, crs: str) -> Surface:
+    """Reproject geom from any CRS pyproj knows (not only those the registry takes) to EPSG:4326."""
+    try:
+        transformer = _to_wgs84_transformer(crs)
+    except CRSError as error:
+        raise GeometryError("crs", f"CRS {crs[:60]!r} is not one pyproj knows", "unknown_crs") from error
+    return shapely.transform(geom, transformer.transform, interleaved=False)
+
+
+@lru_cache(maxsize=64)
+def _user_crs(crs: str) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(crs)
+
+
+@lru_cache(maxsize=64)
+def _to_wgs84_transformer(crs: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(_user_crs(crs), f"EPSG:{WGS84}", always_xy=True)
+
+
 def footprint_from_wkb(wkb_hex: str, epsg: int) -> Footprint:
     """Rebuild a Footprint from the primitives stored in an event (WKB hex and EPSG code)."""
     geom = from_wkb_hex(wkb_hex)
@@ -254,9 +289,11 @@ __all__ = [
     "Footprint",
     "area_m2",
     "check_area_of_use",
+    "epsg_of",
     "footprint",
     "footprint_from_wkb",
     "resolve_crs",
     "tm3_zone",
+    "to_wgs84",
     "transform",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, TypeAlias
 
+import numpy as np
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping
@@ -126,6 +127,22 @@ def to_geojson(geom: Surface) -> dict[str, Any]:
     [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]
     """
     return {key: _listify(value) for key, value in mapping(geom).items()}
+
+
+RFC7946_DIGITS = 7  # decimal places of a degree kept in GeoJSON: about 1 cm on the ground
+
+
+def to_rfc7946(geom: Surface, digits: int = RFC7946_DIGITS) -> tuple[dict[str, Any], list[float]]:
+    """GeoJSON of an EPSG:4326 geom as RFC 7946 wants it, and its bbox: coordinates rounded to
+    `digits` decimals, exterior rings counter-clockwise and holes clockwise (right-hand rule).
+
+    >>> shape, bbox = to_rfc7946(Polygon([(0, 0), (0, 1), (1.123456789, 0), (0, 0)]))
+    >>> shape["coordinates"][0], bbox
+    ([[0.0, 0.0], [1.1234568, 0.0], [0.0, 1.0], [0.0, 0.0]], [0.0, 0.0, 1.1234568, 1.0])
+    """
+    rounded = shapely.transform(geom, lambda xy: np.round(xy, digits))
+    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
+    return to_geojson(oriented), [float(value) for value in oriented.bounds]
 
 
 def _listify(value: Any) -> Any:

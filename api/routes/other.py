@@ -11,7 +11,7 @@ from api.deps import Auditor, Reader, Registry
 from api.features import ownership
 from api.openapi import answer
 from api.replies import AuditReport, Health, ParcelFeature, PublicCheck, VillageOwnership
-from api.responses import Json
+from api.responses import GeoJson, Json
 from api.routes.parcels import instant_of
 from projections.history import village_as_of
 from registry.errors import NotFound
@@ -20,13 +20,13 @@ router = APIRouter()
 
 
 @router.get("/v1/certificates/{number}", tags=["certificates"], summary="The parcel a certificate is registered on",
-            response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
+            response_class=GeoJson, response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
 def certificate(number: str, actor: Reader, services: Registry) -> Json:
     found = services.queries.certificate(number)
     row = services.queries.parcel(found["nib"]) if found else None
     if row is None:
         raise NotFound(f"no certificate {number}")
-    return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+    return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
 @router.get("/v1/public/certificates/{number}", tags=["certificates"],

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api import features
 from api.deps import (
@@ -20,9 +20,10 @@ from api.deps import (
 )
 from api.openapi import answer
 from api.replies import History, ParcelFeature, ParcelPage, ParcelWritten, Subdivided
-from api.responses import Json
+from api.responses import GeoJson, Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
 from projections.history import parcel_events, state_after
+from projections.queries import MAX_PAGE
 from registry.errors import InvalidGeometry, InvalidInput, NotFound
 from registry.values import iso_date
 
@@ -84,7 +85,7 @@ def merge(body: MergeIn, actor: Officer, services: Registry, key: IdempotencyKey
     return _created(out, result["nib"], out["version"])
 
 
-@router.get("/{nib}", summary="A parcel now, as of a recorded time, or at a version",
+@router.get("/{nib}", response_class=GeoJson, summary="A parcel now, as of a recorded time, or at a version",
             response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
 def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
                as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time (UTC if no zone)")] = None,
@@ -97,7 +98,7 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
         row = state_after(events, position=version, recorded_by=instant_of(as_of) if as_of else None)
     if row is None:
         raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
-    return Json(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+    return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
 @router.get("/{nib}/history", summary="Every event of the parcel and its titles",
@@ -110,15 +111,20 @@ def history(nib: str, actor: Reader, services: Registry) -> Json:
     return Json({"nib": nib, "events": [features.history_entry(e) for e in events]})
 
 
-@router.get("", summary="Parcels by holder id, holder name, village or box (keyset pages)",
+PageSize = Annotated[int, Query(ge=1, description=f"parcels per page; more than {MAX_PAGE} is taken as {MAX_PAGE}")]
+VillageStatus = Annotated[Literal["active", "retired", "all"], Query(
+    alias="status", description="with village: active (the default), retired or all parcels")]
+
+
+@router.get("", response_class=GeoJson, summary="Parcels by holder id, holder name, village or box (keyset pages)",
             response_model=ParcelPage)
 def list_parcels(
-    actor: Reader, services: Registry,
+    actor: Reader, services: Registry, request: Request,
     holder: str | None = None, village: str | None = None,
     holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "",
-) -> Json:
+    parcel_status: VillageStatus = "active", limit: PageSize = 100, cursor: str = "",
+) -> GeoJson:
     given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
     chosen = [name for name, value in given if value]
     if len(chosen) != 1:
@@ -129,18 +135,23 @@ def list_parcels(
     elif holder_name:
         page = queries.by_holder_name(holder_name, cursor, limit)
     elif village:
-        page = queries.in_village(village, cursor, limit)
+        page = queries.in_village(village, cursor, limit, parcel_status)
     else:
         page = queries.in_bbox(*_bbox(bbox or ""), after=cursor, limit=limit)
-    return Json(features.collection(page.items, page.next_cursor))
+    return GeoJson(features.parcel_collection(page.items, page.next_cursor, request.url))
 
 
-@router.post("/search", summary="Active parcels intersecting a geometry", response_model=ParcelPage)
-def search(body: SearchIn, actor: Reader, services: Registry,
-           limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: str = "") -> Json:
+@router.post("/search", response_class=GeoJson, summary="Active parcels intersecting a geometry",
+             response_model=ParcelPage)
+def search(body: SearchIn, actor: Reader, services: Registry, request: Request,
+           limit: PageSize = 100, cursor: str = "") -> GeoJson:
+    """The `next` link is to be POSTed with the same body."""
     probe = services.registry.footprint(body.geometry, body.crs, parcel=False)
     page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
-    return Json(features.collection(page.items, page.next_cursor))
+    found = features.parcel_collection(page.items, page.next_cursor, request.url)
+    for link in found["links"]:
+        link["method"] = "POST"
+    return GeoJson(found)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:

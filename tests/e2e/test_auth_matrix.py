@@ -63,6 +63,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/complaints/{number}/replies"): OFFICER,
     ("POST", "/v1/complaints/{number}/assignment"): OFFICER,
     ("POST", "/v1/complaints/{number}/resolution"): OFFICER,
+    ("GET", "/ogc"): READER,
+    ("GET", "/ogc/"): READER,
+    ("GET", "/ogc/conformance"): READER,
+    ("GET", "/ogc/collections"): READER,
+    ("GET", "/ogc/collections/{collection_id}"): READER,
+    ("GET", "/ogc/collections/{collection_id}/items"): READER,
+    ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): READER,
 }
 HEX = "0" * 64
 
@@ -82,7 +89,7 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 def call(client: TestClient, method: str, path: str, nib: str, number: str, headers: Headers) -> int:
     url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", village_code=nib[:8],
-                      announcement_id=f"{nib}-1", objection_id="KB1")
+                      announcement_id=f"{nib}-1", objection_id="KB1", collection_id="parcels", feature_id=nib)
     if method == "GET":
         params = {"hash": HEX} if "/public/" in path else None
         return client.get(url, params=params, headers=headers).status_code

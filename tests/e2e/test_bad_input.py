@@ -176,7 +176,7 @@ def test_hostile_holder_name_is_stored_and_returned_verbatim(client: TestClient,
 
     shown = client.get(f"/v1/parcels/{surveyed_nib}", headers=auditor)
     assert shown.json()["properties"]["title"]["holders"] == [holder]
-    assert shown.headers["content-type"].startswith("application/json")
+    assert shown.headers["content-type"].startswith("application/geo+json")  # JSON (RFC 7946), never HTML
     found = client.get("/v1/parcels", params={"holder": "robert"}, headers=auditor).json()["features"]
     assert [f["id"] for f in found] == [surveyed_nib]
     history = client.get(f"/v1/parcels/{surveyed_nib}/history", headers=auditor)
