@@ -29,8 +29,8 @@ SWAGGER = {"validatorUrl": None, "persistAuthorization": False, "displayRequestD
 def mount(app: FastAPI) -> None:
     """Serve /docs, /redoc and their assets; outside the OpenAPI document, public like it."""
     app.mount(PREFIX, StaticFiles(directory=ASSETS), name="docs-assets")
-    app.add_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
-    app.add_route("/redoc", redoc, methods=["GET"], include_in_schema=False)
+    app.add_route("/docs", swagger_ui, methods=["GET"], name="swagger_ui_html", include_in_schema=False)
+    app.add_route("/redoc", redoc, methods=["GET"], name="redoc_html", include_in_schema=False)
 
 
 def _root(request: Request) -> str:

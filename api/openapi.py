@@ -26,6 +26,7 @@ _HEADERS = {
     "WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}},
 }
 _DESCRIPTIONS = {
+    400: "A query parameter OGC API - Features does not know, or a value it cannot take",
     401: "No bearer token, or one unknown or revoked",
     403: "The token's role may not call this",
     404: "No such parcel, title, certificate, mortgage or block",

@@ -93,6 +93,7 @@ class ParcelFeature(Reply):
 
     type: Literal["Feature"]
     id: str
+    bbox: list[float] | None = Field(None, description="[west, south, east, north] (RFC 7946 section 5)")
     geometry: Geometry
     properties: ParcelProperties
 
@@ -103,6 +104,8 @@ class ParcelPage(Reply):
     type: Literal["FeatureCollection"]
     features: list[ParcelFeature]
     next_cursor: str | None
+    bbox: list[float] | None = Field(None, description="around every feature of the page (absent when empty)")
+    links: list[dict[str, str]] = Field(default_factory=list, description="self, and next while there is more")
 
 
 class HistoryEntry(Reply):
@@ -238,3 +241,10 @@ class ComplaintStats(Reply):
     all: JSON
     by_village: dict[str, JSON]
     by_category: dict[str, JSON]
+
+
+class OgcDocument(BaseModel):
+    """A document of OGC API - Features (landing page, conformance, collections, features), as
+    Part 1 defines it; its members are those of the standard, so they are not listed again here."""
+
+    model_config = ConfigDict(extra="allow")

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from api import features, ogc
 from api.deps import Reader, Registry
+from api.replies import OgcDocument
 from api.responses import GeoJson, Json
 from registry.errors import NotFound
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
+ASKED: dict[int | str, dict[str, Any]] = {400: {}}  # a parameter OGC API - Features does not know (Part 1, 7.6)
+FOUND: dict[int | str, dict[str, Any]] = {**ASKED, 404: {}}
 
 Limit = Annotated[str | None, Query(description=f"features per page, 1 or more (default {ogc.DEFAULT_LIMIT}); "
                                                 f"more than {ogc.MAX_PAGE} is taken as {ogc.MAX_PAGE}")]
@@ -19,7 +22,7 @@ Bbox = Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84 (lo
 Cursor = Annotated[str, Query(description="where the page starts: from the `next` link, never made by hand")]
 
 
-@router.get("", name="ogc_landing", summary="Landing page of the OGC API - Features service")
+@router.get("", name="ogc_landing", response_model=OgcDocument, responses=ASKED, summary="Landing page of the OGC API - Features service")
 def landing(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.landing(request))
@@ -30,25 +33,27 @@ def landing_with_slash(actor: Reader, request: Request) -> Json:
     return landing(actor, request)
 
 
-@router.get("/conformance", name="ogc_conformance", summary="The conformance classes implemented")
+@router.get("/conformance", name="ogc_conformance", response_model=OgcDocument, responses=ASKED, summary="The conformance classes implemented")
 def conformance(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.conformance())
 
 
-@router.get("/collections", name="ogc_collections", summary="The feature collections")
+@router.get("/collections", name="ogc_collections", response_model=OgcDocument, responses=ASKED, summary="The feature collections")
 def collections(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.collections(request))
 
 
-@router.get("/collections/{collection_id}", name="ogc_collection", summary="One feature collection")
+@router.get("/collections/{collection_id}", name="ogc_collection", response_model=OgcDocument, responses=FOUND,
+            summary="One feature collection")
 def collection(collection_id: str, actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.collection(request, collection_id))
 
 
 @router.get("/collections/{collection_id}/items", name="ogc_items", response_class=GeoJson,
+            response_model=OgcDocument, responses=FOUND,
             summary="Active parcels, in NIB order, a page at a time (follow the `next` link)")
 def items(collection_id: str, actor: Reader, services: Registry, request: Request,
           limit: Limit = None, bbox: Bbox = None, cursor: Cursor = "") -> GeoJson:
@@ -64,6 +69,7 @@ def items(collection_id: str, actor: Reader, services: Registry, request: Reques
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", name="ogc_item", response_class=GeoJson,
+            response_model=OgcDocument, responses=FOUND,
             summary="One active parcel; its id is the NIB")
 def item(collection_id: str, feature_id: str, actor: Reader, services: Registry, request: Request) -> GeoJson:
     ogc.known(collection_id)
