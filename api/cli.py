@@ -178,7 +178,7 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the actor")] = "audit") -> None:
-    """Sign a Merkle root over the log since the last checkpoint (also appended to the anchor file)."""
+    """Sign an RFC 9162 Merkle root over the log since the last checkpoint (also in the anchor file)."""
     services = build_existing(Settings())
     result = services.registry.make_checkpoint(actor=Actor(actor, "auditor"))
     services.close()
@@ -186,9 +186,21 @@ def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the ac
                   f"root {result['merkle_root']}")
 
 
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Make a new signing key; the old key signs the hand-over, kept in the store and the anchor file."""
+    services = build_existing(Settings())
+    try:
+        handed = services.registry.rotate_key()
+    finally:
+        services.close()
+    console.print(f"signing key {handed['previous_key_id']} handed over to {handed['key_id']} after position "
+                  f"{handed['since']:,}; the old key is now {handed['retired_key_file']}: move it offline or destroy it")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute every hash chain and checkpoint; name the first broken link. Exit 1 if any."""
+    """Recompute every hash chain, seal and checkpoint; name the first broken link. Exit 1 if any."""
     services = build_existing(Settings())
     with Progress(console=console) as progress:
         task = progress.add_task("Verifying the log", total=None)

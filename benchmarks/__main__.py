@@ -94,6 +94,26 @@ def audit_command(
     _print(f"audit verify, {parcels:,} parcels", audit_side.run(url, parcels, console.print, reuse))
 
 
+@app.command("seal")
+def seal_command(
+    commands: int = typer.Option(1_000, help="single commands of each kind, per client setting and sealing setting"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    sqlite: bool = typer.Option(False, help="measure on SQLite too (a temporary file)"),
+    rounds: int = typer.Option(2, help="runs of each setting, alternating; the best of each figure is kept"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """What sealing every commit costs: single commands with LANDREG_AUDIT_SEAL_EVERY_COMMIT on and off."""
+    import sys
+
+    from benchmarks import seal_cost
+
+    stores = ["postgresql", "sqlite"] if sqlite else ["postgresql"]
+    facts, figures = seal_cost.run(url, commands, stores, rounds, report=console.print)
+    _print(f"sealing every commit, {commands:,} commands of each kind", figures)
+    command = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(Path(results) / f"seal-{'-'.join(stores)}-{commands}.json", {**facts, "command": command}, figures)
+
+
 @app.command("names")
 def names_command(
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),

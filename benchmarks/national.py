@@ -31,13 +31,13 @@ from benchmarks import cadastre, peers
 from benchmarks.audit_side import verify_figures
 from benchmarks.read_side import (
     Figure,
+    bench_settings,
     fresh_database,
     latencies,
     name_search_figures,
     query_figures,
     rebuild_figures,
 )
-from registry.settings import Settings
 from registry.values import Actor
 
 IMPORTER = Actor("bench-import", "system")
@@ -68,7 +68,7 @@ def run(url: str, peer_url: str, folder: Path, parcels: int, activity: float, co
     started = time.perf_counter()
     stock, year = generate(folder, parcels, activity, result, report)
     fresh_database(url)
-    services = build(Settings(database_url=url, first_registration_announcement="off"))
+    services = build(bench_settings(url, folder))
     try:
         bulk_import(services, stock, year, None if year_only else peer_url, result, report)
         save(result)
@@ -79,7 +79,7 @@ def run(url: str, peer_url: str, folder: Path, parcels: int, activity: float, co
         save(result)
         result.add(*query_figures(services, parcels), *intersect_figures(services), *name_search_figures(services))
         if not year_only:
-            result.add(*verify_figures(services, url, folder, report))
+            result.add(*verify_figures(services, url, report))
         result.facts.update(disk(services))
     finally:
         services.close()

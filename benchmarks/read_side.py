@@ -9,9 +9,11 @@ same question, in the same run on the same data.
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy
@@ -22,6 +24,8 @@ from benchmarks.peers import raw_read
 from benchmarks.seed import seed
 from projections.queries import BY_HOLDER_NAME
 from registry.settings import Settings
+
+BENCH_FOLDER = Path(tempfile.gettempdir()) / "landreg-bench-audit"  # keys and anchors of benchmark databases
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,18 @@ def fresh_database(url: str) -> None:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
         connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
+
+
+def bench_settings(url: str, folder: Path, fresh: bool = True) -> Settings:
+    """Settings for a benchmark database, with its own audit key and anchor file in `folder`: a
+    fresh database gets fresh ones (the key signs what is written; an old anchor is not its own).
+    The synthetic year registers titles as a migration period would, without announcements."""
+    settings = Settings(database_url=url, audit_key_file=folder / "audit_key.pem",
+                        audit_anchor_file=folder / "audit_anchor.jsonl", first_registration_announcement="off")
+    if fresh:
+        settings.audit_key_file.unlink(missing_ok=True)
+        settings.audit_anchor_file.unlink(missing_ok=True)
+    return settings
 
 
 def latencies(call: Callable[[Any], Any], arguments: list[Any]) -> tuple[float, float]:
@@ -159,7 +175,7 @@ def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bo
     """Seed (unless `reuse` and the database already holds a log), then measure."""
     if not reuse:
         fresh_database(url)
-    services = build(Settings(database_url=url, first_registration_announcement="off"), inline_projections=False)
+    services = build(bench_settings(url, BENCH_FOLDER / "read-side", fresh=not reuse), inline_projections=False)
     with services.registry.engine.connect() as connection:
         events = int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
     if not events:

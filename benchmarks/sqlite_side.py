@@ -54,7 +54,7 @@ def run(folder: Path, parcels: int, report: Callable[[str], None] = print) -> li
     """Import `parcels` parcels into a fresh `folder/landreg.db`, then measure against the peers."""
     folder.mkdir(parents=True, exist_ok=True)
     store = folder / "landreg.db"
-    for path in (store, folder / "landreg.db-wal", folder / "landreg.db-shm"):
+    for path in (store, folder / "landreg.db-wal", folder / "landreg.db-shm", folder / "audit_checkpoints.jsonl"):
         path.unlink(missing_ok=True)
     settings = Settings(database_url=f"sqlite:///{store}", audit_key_file=folder / "audit_key.pem",
                         audit_anchor_file=folder / "audit_checkpoints.jsonl", first_registration_announcement="off")

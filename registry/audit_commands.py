@@ -1,22 +1,24 @@
-"""The auditor's use cases on the live store: make a checkpoint, verify the log, export a bundle."""
+"""The auditor's use cases on the live store: seal every write, checkpoint, rotate the key, verify, export."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import orjson
 from eventsourcing.application import AggregateNotFoundError
-from sqlalchemy import text
 
-from registry import signing
-from registry.audit import Report, StoredRow, verify
-from registry.checkpoint import STREAM_ID, Checkpoints, merkle_root, signed_bytes
+from registry import anchor, audit_store, merkle, seal, signing
+from registry.audit_report import Report, StoredRow
+from registry.checkpoint import STREAM_ID, Checkpoints, signed_bytes
+from registry.keys import retired_path
 from registry.runner import CommandRunner, Result, use_case
-from registry.store import EVENTS_TABLE, uuid_text
+from registry.store import EVENTS_TABLE, begin_command, uuid_text
 from registry.unit_of_work import UnitOfWork
 from registry.values import Actor
+from registry.verify import verify
 
 
 def _state(stored: Any) -> dict[str, Any]:
@@ -28,56 +30,85 @@ def _state(stored: Any) -> dict[str, Any]:
     return decoded if isinstance(decoded, dict) else {}
 
 
-class AuditCommands(CommandRunner):
-    """Checkpoints, verification and export."""
+class _Snapshot:
+    """One read-only transaction: the events, seals and keys as of one instant."""
 
-    def log_rows(self, after: int = 0, until: int | None = None, batch: int = 10_000) -> Iterator[StoredRow]:
-        """The stored log in order, streamed through one driver cursor (server-side on PostgreSQL)."""
-        postgres = self.engine.dialect.name == "postgresql"
-        originator = "originator_id::text" if postgres else "originator_id"
+    def __init__(self, connection: Any, postgres: bool) -> None:
+        self.connection, self.postgres = connection, postgres
+
+    def events(self, after: int = 0, until: int | None = None) -> Iterator[StoredRow]:
+        originator = "originator_id::text" if self.postgres else "originator_id"
         bound = "" if until is None else f" AND id <= {int(until)}"
         sql = (f"SELECT id, {originator}, originator_version, topic, state FROM {EVENTS_TABLE} "
                f"WHERE id > {int(after)}{bound} ORDER BY id")
+        for row in audit_store.stream(self.connection, sql, "landreg_log", self.postgres, 10_000):
+            yield StoredRow(row[0], uuid_text(row[1]), row[2], row[3], _state(row[4]))
+
+    def seals(self) -> Iterator[dict[str, Any]]:
+        return audit_store.seal_records(self.connection, self.postgres)
+
+    def keys(self) -> list[dict[str, Any]]:
+        return audit_store.key_records(self.connection)
+
+
+class AuditCommands(CommandRunner):
+    """Seals (installed on the event store's sessions), checkpoints, key rotation, verification, export."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sealer = seal.Sealer(self.settings)
+        self.sealer.install(self.factory.datastore)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[_Snapshot]:
+        """A read-only snapshot on one DBAPI connection (REPEATABLE READ on PostgreSQL, one read
+        transaction on SQLite), so the seals read match the events read."""
+        postgres = self.engine.dialect.name == "postgresql"
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor("landreg_log") if postgres else connection.cursor()
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(batch):
-                for row in rows:
-                    yield StoredRow(row[0], uuid_text(row[1]), row[2], row[3], _state(row[4]))
+            connection.rollback()  # a pool's ping may have begun a transaction: the snapshot must begin it
+            cursor = connection.cursor()
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN")
             cursor.close()
+            yield _Snapshot(connection, postgres)
         finally:
             connection.rollback()
             connection.close()
 
-    def public_key(self) -> str:
-        return signing.public_hex(signing.load_or_create(self.settings.audit_key_file))
+    def log_rows(self, after: int = 0, until: int | None = None) -> Iterator[StoredRow]:
+        """The stored log in order, streamed through one driver cursor (server-side on PostgreSQL)."""
+        with self.snapshot() as snapshot:
+            yield from snapshot.events(after, until)
+
+    def anchored(self) -> list[dict[str, Any]]:
+        return anchor.read(self.settings.audit_anchor_file)
+
+    def trusted_key(self, anchored: list[dict[str, Any]]) -> str | None:
+        """The first key: as the anchor file recorded it, else the key file's (a store never rotated)."""
+        first = next((line["public_key"] for line in anchored if line["kind"] == "key"), None)
+        key = signing.load(self.settings.audit_key_file) if first is None else None
+        return first or (None if key is None else signing.public_hex(key))
 
     @use_case
     def make_checkpoint(self, *, actor: Actor, command_id: str | None = None) -> Result:
-        """Sign a Merkle root over every event since the last checkpoint, in the log and the anchor file."""
-        key = signing.load_or_create(self.settings.audit_key_file)
+        """Sign an RFC 9162 root over every event since the last checkpoint; in the log and the anchor file."""
 
         def work(unit: UnitOfWork) -> Result:
+            seal.always(unit.session)
+            key = self.sealer.keys.signing_key(unit.session, audit_store.current_key_id(unit.session))
             stream = self._checkpoints(unit)
-            head = int(unit.session.execute(text(f"SELECT coalesce(max(id), 0) FROM {EVENTS_TABLE}")).scalar_one())
+            head = audit_store.head_position(unit.session)
             hashes = [row.state["hash"] for row in self.log_rows(stream.to_position, head)]
-            root = merkle_root(hashes)
-            signature = key.sign(signed_bytes(stream.to_position, head, len(hashes), root)).hex()
+            root, signer = merkle.root(hashes), signing.id_of(key)
+            message = signed_bytes(stream.to_position, head, len(hashes), root, tree=merkle.TREE, key_id=signer)
             today = unit.today.isoformat()
             source = {"kind": "other", "number": f"checkpoint-{stream.count + 1}", "date": today, "sha256": root}
-            stream.record(head, len(hashes), root, signing.public_hex(key), signature,
+            stream.record(head, len(hashes), root, signing.public_hex(key), signer, key.sign(message).hex(),
                           unit.provenance(source, today))
             unit.save(stream)
-            return {"to_position": head, "count": len(hashes), "merkle_root": root}
+            return {"to_position": head, "count": len(hashes), "merkle_root": root, "key_id": signer}
 
-        result = self.execute(actor, command_id, None, work)
-        anchor = self.settings.audit_anchor_file
-        anchor.parent.mkdir(parents=True, exist_ok=True)
-        with anchor.open("ab") as lines:
-            lines.write(orjson.dumps({"to_position": result["to_position"], "merkle_root": result["merkle_root"]})
-                        + b"\n")
-        return result
+        return self.execute(actor, command_id, None, work)
 
     def _checkpoints(self, unit: UnitOfWork) -> Checkpoints:
         try:
@@ -87,27 +118,45 @@ class AuditCommands(CommandRunner):
             source = {"kind": "other", "number": "checkpoint-stream", "date": today, "sha256": "0" * 64}
             return Checkpoints.start(unit.provenance(source, today))
 
-    def verify_log(self, progress: Callable[[int], None] = lambda _: None) -> Report:
-        """Recompute every chain and checkpoint from the stored rows, against the registry's key."""
-        return verify(self.log_rows(), self.public_key(), self.anchored(), progress)
+    def rotate_key(self) -> Result:
+        """Make a new signing key for everything after the log's head; the old key signs the
+        hand-over, kept in the store and the anchor file. The old key file is left beside the new one."""
+        with self.recorder.transaction() as session:  # type: ignore[attr-defined]
+            begin_command(session, self.settings)
+            self.sealer.seal(session)  # what is not sealed yet is sealed by the old key
+            record = self.sealer.keys.rotate(session, audit_store.head_position(session))
+        self.sealer.keys.finish(record["key_id"])
+        retired = retired_path(self.settings.audit_key_file, record["previous_key_id"])
+        return {**record, "retired_key_file": str(retired)}
 
-    def anchored(self) -> list[dict[str, Any]]:
-        anchor = self.settings.audit_anchor_file
-        if not anchor.exists():
-            return []
-        return [orjson.loads(line) for line in anchor.read_bytes().splitlines() if line.strip()]
+    def verify_log(self, progress: Callable[[int], None] = lambda _: None) -> Report:
+        """Recompute every chain, seal and checkpoint from the stored rows, against the trusted first key."""
+        anchored = self.anchored()  # before the snapshot: whatever it names is committed, so in it
+        with self.snapshot() as snapshot:
+            return verify(snapshot.events(), snapshot.seals(), snapshot.keys(), self.trusted_key(anchored),
+                          anchored, progress)
 
     def export_audit(self, folder: Path, progress: Callable[[int], None] = lambda _: None) -> int:
-        """Write an auditor's bundle: events as JSON lines, the anchored checkpoints, the public key."""
+        """Write an auditor's bundle: events, seals and keys as JSON lines, the anchor file, the first key."""
         folder.mkdir(parents=True, exist_ok=True)
-        count = 0
-        with (folder / "events.jsonl").open("wb") as lines:
-            for row in self.log_rows():
-                lines.write(orjson.dumps({"position": row.position, "originator_id": row.originator_id,
-                                          "version": row.version, "topic": row.topic, "state": row.state}) + b"\n")
-                count += 1
-                if count % 10_000 == 0:
-                    progress(count)
-        (folder / "checkpoints.jsonl").write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in self.anchored()))
-        (folder / "public_key.txt").write_text(self.public_key() + "\n")
+        anchored = self.anchored()
+        with self.snapshot() as snapshot:
+            count = _write_lines(folder / "events.jsonl", (row._asdict() for row in snapshot.events()), progress)
+            _write_lines(folder / "seals.jsonl", snapshot.seals())
+            keys = snapshot.keys()
+        _write_lines(folder / "keys.jsonl", iter(keys))
+        _write_lines(folder / "anchor.jsonl", iter(anchored))
+        first = keys[0]["public_key"] if keys else self.trusted_key(anchored)
+        (folder / "public_key.txt").write_text(f"{first or ''}\n")
         return count
+
+
+def _write_lines(path: Path, items: Iterator[dict[str, Any]], progress: Callable[[int], None] = lambda _: None) -> int:
+    count = 0
+    with path.open("wb") as lines:
+        for item in items:
+            lines.write(orjson.dumps({k: v for k, v in item.items() if k != "line"}) + b"\n")
+            count += 1
+            if count % 10_000 == 0:
+                progress(count)
+    return count

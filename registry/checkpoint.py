@@ -3,21 +3,30 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from registry import merkle
 from registry.chain import ChainedAggregate
 from registry.identifiers import NAMESPACE
 from registry.provenance import Provenance, RecordedEvent
 
 STREAM_ID = uuid.uuid5(NAMESPACE, "audit:checkpoints")
+TOPIC = "registry.checkpoint:Checkpoints.Recorded"
+LEGACY_TREE = "binary"  # checkpoints recorded before `tree` existed: no leaf or node prefixes
 
 
-def merkle_root(hashes: list[str]) -> str:
-    """Root of a binary Merkle tree over event hashes in log order (an odd node is carried up).
+def tree_root(tree: str, hashes: list[str]) -> str:
+    """The root a checkpoint of this tree kind signs: RFC 9162 (`merkle.TREE`), or the legacy tree."""
+    return merkle.root(hashes) if tree == merkle.TREE else legacy_root(hashes)
 
-    >>> merkle_root([]) == hashlib.sha256(b"").hexdigest()
+
+def legacy_root(hashes: list[str]) -> str:
+    """Root of the binary tree of the first checkpoints: pairs hashed with no prefix, an odd node
+    carried up, the event hashes themselves as leaves. Only read now, never written.
+
+    >>> legacy_root([]) == hashlib.sha256(b"").hexdigest()
     True
     """
     level = [bytes.fromhex(h) for h in hashes]
@@ -29,9 +38,10 @@ def merkle_root(hashes: list[str]) -> str:
     return level[0].hex()
 
 
-def signed_bytes(from_position: int, to_position: int, count: int, root: str) -> bytes:
-    """What the signature covers: the range, how many events it holds, and their Merkle root."""
-    return orjson.dumps({"from": from_position, "to": to_position, "count": count, "root": root},
+def signed_bytes(from_position: int, to_position: int, count: int, root: str, **named: Any) -> bytes:
+    """What the signature covers: the range, how many events it holds, and their Merkle root; a
+    checkpoint since seals also signs its tree kind and key id (`named`), a legacy one does not."""
+    return orjson.dumps({"from": from_position, "to": to_position, "count": count, "root": root, **named},
                         option=orjson.OPT_SORT_KEYS)
 
 
@@ -56,6 +66,8 @@ class Checkpoints(ChainedAggregate):
         count: int
         merkle_root: str
         public_key: str
+        key_id: str  # not in checkpoints recorded before key rotation existed
+        tree: str  # merkle.TREE; absent: LEGACY_TREE
         signature: str
 
         def apply(self, stream: Checkpoints) -> None:
@@ -70,7 +82,8 @@ class Checkpoints(ChainedAggregate):
     def start(cls, provenance: Provenance) -> Checkpoints:
         return cls._create(cls.Started, id=STREAM_ID, **provenance.fields())
 
-    def record(self, to_position: int, count: int, root: str, public_key: str, signature: str,
+    def record(self, to_position: int, count: int, root: str, public_key: str, key_id: str, signature: str,
                provenance: Provenance) -> None:
         self.trigger_event(self.Recorded, from_position=self.to_position, to_position=to_position, count=count,
-                           merkle_root=root, public_key=public_key, signature=signature, **provenance.fields())
+                           merkle_root=root, public_key=public_key, key_id=key_id, tree=merkle.TREE,
+                           signature=signature, **provenance.fields())

@@ -75,11 +75,14 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1)
     pool_max_overflow: int = Field(default=20, ge=0)
     sqlite_busy_timeout_s: float = Field(default=30.0, ge=0)
-    # Audit: the Ed25519 key that signs checkpoints, and the file each checkpoint is also appended to.
+    # Audit: the Ed25519 key that signs seals and checkpoints, and the file each is also appended to.
     # Both live outside the database, so rewriting the database cannot rewrite them.
     audit_key_file: Path = Path("./data/audit_signing_key.pem")
     audit_anchor_file: Path = Path("./data/audit_checkpoints.jsonl")
     audit_checkpoint_minutes: float = Field(default=60, ge=0)  # the service signs one this often; 0: never
+    # Seal (sign) every write transaction's events before it commits. Off only to measure what
+    # sealing costs (benchmarks/seal_cost.py): unsealed events fail `audit verify`.
+    audit_seal_every_commit: bool = True
 
     @property
     def designated_entities(self) -> dict[str, list[str]]:

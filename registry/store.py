@@ -37,6 +37,9 @@ EVENTS_TABLE = f"{APPLICATION_NAME}_events"
 COMMANDS_TABLE = f"{APPLICATION_NAME}_commands"
 FOOTPRINTS_TABLE = f"{APPLICATION_NAME}_footprints"
 
+# The mark of a session that holds the writers' lock: registry/seal.py seals it before it commits.
+WRITE_TRANSACTION = "landreg_write_transaction"
+
 # An event just appended, as stored: (log position, originator id, version, topic, state bytes).
 # The bulk path hands these to the read models so they need not read them back.
 Appended = tuple[int, Any, int, str, bytes]
@@ -168,8 +171,9 @@ def begin_command(session: Session, settings: Settings) -> None:
     take anyway. Taken first, before any advisory lock, it makes writers queue whole: no writer
     ever waits for it while holding a lock another writer needs (group-commit batches take
     advisory locks after earlier commands' saves). SQLite: a write to the lock row, which takes
-    the database's write lock at once (like BEGIN IMMEDIATE).
+    the database's write lock at once (like BEGIN IMMEDIATE). Marks the session for sealing.
     """
+    session.info[WRITE_TRANSACTION] = True
     if session.get_bind().dialect.name == "postgresql":
         # The library's LOCK TABLE sets no timeout; without one a stuck writer stalls everyone.
         session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}"))

@@ -92,17 +92,16 @@ def table_names(registry: Registry) -> list[str]:
     return sqlalchemy.inspect(registry.engine).get_table_names()
 
 
-def survey_in_another_process(url: str, geometry: dict[str, Any], start: Any) -> str:
-    """Run in a child process: open the registry on `url`, wait for the start signal, survey.
+def survey_in_another_process(settings: Any, geometry: dict[str, Any], start: Any) -> str:
+    """Run in a child process: open the registry with `settings`, wait for the start signal, survey.
 
     Returns 'accepted', or the name of the error class that refused the survey.
     """
     from datetime import date
 
     from registry.errors import RegistryError
-    from registry.settings import Settings
 
-    registry = Registry(Settings(database_url=url, first_registration_announcement="off"), clock=lambda: date(2026, 6, 1))
+    registry = Registry(settings, clock=lambda: date(2026, 6, 1))
     start.wait()
     try:
         registry.submit_survey(VILLAGE, geometry, SURVEY, actor=SURVEYOR)

@@ -46,7 +46,9 @@ def test_two_thousand_commands_record_every_event_of_the_catalogue(registry: Reg
 def test_the_same_seed_gives_the_same_history(tmp_path: Path) -> None:
     reports = []
     for name in ("first", "second"):
-        registry = Registry(Settings(database_url=f"sqlite:///{tmp_path}/{name}.db", first_registration_announcement="off"), clock=lambda: TODAY)
+        settings = Settings(database_url=f"sqlite:///{tmp_path}/{name}.db", audit_key_file=tmp_path / f"{name}.pem",
+                            audit_anchor_file=tmp_path / f"{name}.jsonl", first_registration_announcement="off")
+        registry = Registry(settings, clock=lambda: TODAY)
         try:
             reports.append(run_workload(registry, 300, seed=11))
         finally:

@@ -303,11 +303,11 @@ async function runAudit() {
     head.textContent = report.ok ? "ok: the log is intact" : "BROKEN: the log was changed";
     const facts = document.createElement("dl");
     facts.className = "facts";
-    for (const key of ["events_checked", "checkpoints_checked", "uncovered"]) {
+    for (const key of ["events_checked", "seals_checked", "checkpoints_checked", "unanchored_seals"]) {
       if (key in report) facts.append(fact(key.replaceAll("_", " "), String(report[key])));
     }
     const brk = report.first_break;
-    facts.append(fact("first broken link", brk ? `NIB ${brk.nib || "–"}, version ${brk.version ?? "–"}: ${brk.reason}` : "none"));
+    facts.append(fact("first broken link", brk ? `NIB ${brk.nib || "–"}, version ${brk.version ?? "–"}, position ${brk.position ?? "–"}: ${brk.reason}` : "none"));
     verdict.append(head, facts);
     if (brk && brk.nib) {
       const open = Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: `Open parcel ${brk.nib}` });

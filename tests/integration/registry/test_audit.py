@@ -53,8 +53,9 @@ def checkpoint_rows(registry: Registry) -> list[dict[str, Any]]:
 
 def test_untouched_log_verifies_clean(audited: Registry) -> None:
     report = audited.verify_log()
-    assert report.ok and report.first_break is None
+    assert report.ok and report.first_break is None, report.as_dict()
     assert report.checkpoints_checked == 1 and report.events_checked == len(log(audited))
+    assert report.seals_checked == 12 and report.keys_checked == 1 and report.unanchored_seals == 0
 
 
 def test_edited_payload_is_named(audited: Registry) -> None:
@@ -70,6 +71,11 @@ def test_deleted_event_is_named(audited: Registry) -> None:
     surveyed = log(audited)[0]
     with audited.engine.begin() as connection:
         connection.execute(text("DELETE FROM landreg_events WHERE id = :id"), {"id": surveyed["id"]})
+    broken = audited.verify_log().first_break
+    assert broken is not None and (broken.position, broken.version) == (surveyed["id"], 1)
+    assert broken.originator_id == surveyed["originator_id"] and "missing from the log" in broken.reason
+    with audited.engine.begin() as connection:  # with the seals gone too, the chain still names the gap
+        connection.execute(text("DELETE FROM landreg_seals"))
     broken = audited.verify_log().first_break
     assert broken is not None and "version 2 follows version 0" in broken.reason
 
@@ -101,9 +107,9 @@ def test_forged_event_with_a_plausible_hash_is_caught(audited: Registry) -> None
     assert not report.ok and report.first_break is not None
 
 
-def test_swapped_events_are_caught_by_the_checkpoint(audited: Registry) -> None:
+def test_swapped_events_are_caught_by_their_seals(audited: Registry) -> None:
     """Two neighbouring events of different aggregates change places: every chain still holds,
-    only the signed checkpoint over the log's order can tell."""
+    only a signature over the log's order (the seals, and the checkpoint) can tell."""
     rows = log(audited)
     first, second = next((a, b) for a, b in itertools.pairwise(rows) if a["originator_id"] != b["originator_id"])
     with audited.engine.begin() as connection:
@@ -111,7 +117,8 @@ def test_swapped_events_are_caught_by_the_checkpoint(audited: Registry) -> None:
             connection.execute(text("UPDATE landreg_events SET id = :target WHERE id = :source"),
                                {"target": target, "source": source})
     broken = audited.verify_log().first_break
-    assert broken is not None and "checkpoint" in broken.reason
+    assert broken is not None and broken.position == first["id"] and "not the event the seal" in broken.reason
+    assert broken.originator_id == second["originator_id"]
 
 
 def test_truncated_tail_is_caught_by_the_anchor_file(audited: Registry) -> None:
@@ -133,7 +140,11 @@ def test_checkpoint_re_signed_with_another_key_is_caught(audited: Registry) -> N
     forged["hash"] = stored_digest(previous, row["topic"], row["originator_id"], row["version"], forged)
     write_state(audited, row["id"], forged)
     broken = audited.verify_log().first_break
-    assert broken is not None and "not signed by the registry's key" in broken.reason
+    assert broken is not None and broken.position == row["id"] and "not the event the seal" in broken.reason
+    with audited.engine.begin() as connection:  # with the seals gone too, the checkpoint's own check speaks
+        connection.execute(text("DELETE FROM landreg_seals"))
+    broken = audited.verify_log().first_break
+    assert broken is not None and "not signed by the trusted key" in broken.reason
 
 
 def test_exported_bundle_verifies_offline_and_a_flipped_byte_names_its_line(audited: Registry, tmp_path: Path) -> None:

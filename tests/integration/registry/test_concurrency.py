@@ -107,10 +107,9 @@ def test_overlapping_surveys_from_separate_processes_admit_exactly_one(registry:
     """Processes do not share the library's in-process lock: the database alone decides."""
     context = multiprocessing.get_context("spawn")
     start = context.Manager().Event()
-    url = registry.settings.database_url
     with context.Pool(4) as pool:
         pending = [
-            pool.apply_async(survey_in_another_process, (url, g, start)) for g in overlapping_squares(4)
+            pool.apply_async(survey_in_another_process, (registry.settings, g, start)) for g in overlapping_squares(4)
         ]
         threading.Timer(3.0, start.set).start()  # let every child open the store first
         outcomes = sorted(p.get(timeout=120) for p in pending)
