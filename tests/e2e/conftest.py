@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services
 from tests.e2e.calls import Headers, bearer, survey_body, title_body
+from tests.support import store_state
 
 
 @pytest.fixture
@@ -70,3 +71,12 @@ def titled_nib(client: TestClient, surveyed_nib: str, officer: Headers) -> str:
     assert answer.status_code == 201, answer.text
     return surveyed_nib
 
+
+@pytest.fixture
+def unchanged_store(client: TestClient, services: Services) -> Iterator[None]:
+    """Asserts, after the test, that the store is as it was before it and the service answers."""
+    before = store_state(services.registry)
+    yield
+    assert store_state(services.registry) == before
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json()["status"] == "ok", health.text

@@ -18,19 +18,9 @@ from tests.e2e.calls import (
     transfer_body,
 )
 from tests.geometries import SELF_INTERSECTING, UNCLOSED
-from tests.support import citizen, store_state
+from tests.support import citizen
 
 JSON = {"Content-Type": "application/json"}
-
-
-@pytest.fixture
-def unchanged_store(client: TestClient, services: Services) -> Iterator[None]:
-    """Asserts, after the test, that the store is as it was before it and the service answers."""
-    before = store_state(services.registry)
-    yield
-    assert store_state(services.registry) == before
-    health = client.get("/health")
-    assert health.status_code == 200 and health.json()["status"] == "ok"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ nothing and leaves the service healthy (issue 12's findings, one test or table r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,16 +25,6 @@ from tests.geometries import square
 from tests.support import DEED, LAT, LON, SURVEY, VILLAGE, citizen, store_state
 
 NUL, SURROGATE = "\u0000", "\ud800"
-
-
-@pytest.fixture
-def unchanged(client: TestClient, services: Services) -> Iterator[None]:
-    """After the test: the store as it was before it, and /health ok."""
-    before = store_state(services.registry)
-    yield
-    assert store_state(services.registry) == before
-    health = client.get("/health")
-    assert health.status_code == 200 and health.json()["status"] == "ok", health.text
 
 
 def post(client: TestClient, url: str, body: Any, headers: Headers) -> Any:
@@ -92,7 +81,7 @@ TEXT_FIELDS = [
 @pytest.mark.parametrize("character", [NUL, SURROGATE], ids=["nul", "surrogate"])
 @pytest.mark.parametrize("path, body, field", TEXT_FIELDS, ids=[f"{p}:{f}" for p, _, f in TEXT_FIELDS])
 def test_unfit_text_in_a_body_is_refused_naming_the_field(
-        client: TestClient, titled_nib: str, officer: Headers, unchanged: None, character: str, path: str,
+        client: TestClient, titled_nib: str, officer: Headers, unchanged_store: None, character: str, path: str,
         body: Any, field: str) -> None:
     problem = assert_problem(post(client, f"/v1/parcels/{titled_nib}/{path}", body(character), officer), 422)
     assert problem["field"] == field and ("NUL" in problem["reason"] or "surrogate" in problem["reason"])
@@ -107,19 +96,19 @@ def test_unfit_text_in_a_body_is_refused_naming_the_field(
     ("/v1/parcels?holder_name=abc%00", "holder_name"),
     ("/v1/parcels?village=%ED%A0%80", "query"),
 ])
-def test_unfit_text_in_a_path_or_query_is_refused_without_a_token(client: TestClient, unchanged: None,
+def test_unfit_text_in_a_path_or_query_is_refused_without_a_token(client: TestClient, unchanged_store: None,
                                                                    url: str, field: str) -> None:
     problem = assert_problem(client.get(url), 422, "invalid_input")
     assert problem["field"] == field
 
 
-def test_a_nul_in_a_header_is_refused_naming_it(client: TestClient, surveyor: Headers, unchanged: None) -> None:
+def test_a_nul_in_a_header_is_refused_naming_it(client: TestClient, surveyor: Headers, unchanged_store: None) -> None:
     answer = post(client, "/v1/parcels", survey_body(), {**surveyor, "Idempotency-Key": f"k{NUL}"})
     assert assert_problem(answer, 422)["field"].lower() == "idempotency-key"
 
 
 def test_a_nul_in_a_survey_is_refused_on_the_public_path_of_a_survey(client: TestClient, surveyor: Headers,
-                                                                     unchanged: None) -> None:
+                                                                     unchanged_store: None) -> None:
     body = survey_body()
     body["survey"] = {**SURVEY, "document_number": f"GU{NUL}"}
     assert assert_problem(post(client, "/v1/parcels", body, surveyor), 422)["field"] == "survey.document_number"
@@ -128,14 +117,14 @@ def test_a_nul_in_a_survey_is_refused_on_the_public_path_of_a_survey(client: Tes
 # 3. Numbers beyond reason -----------------------------------------------------------------------------
 
 def test_a_coordinate_of_400_digits_is_refused_before_any_arithmetic(client: TestClient, surveyor: Headers,
-                                                                     unchanged: None) -> None:
+                                                                     unchanged_store: None) -> None:
     text = json.dumps(survey_body()).replace("106.8", "1" + "0" * 400, 1)
     answer = client.post("/v1/parcels", content=text, headers={"Content-Type": "application/json", **surveyor})
     assert assert_problem(answer, 422)["field"].startswith("geometry.coordinates")
 
 
 def test_a_share_of_5000_digits_is_refused(client: TestClient, titled_nib: str, officer: Headers,
-                                           unchanged: None) -> None:
+                                           unchanged_store: None) -> None:
     to = [citizen("sari", share="1" * 5000 + "/" + "1" * 5000)]
     answer = client.post(f"/v1/parcels/{titled_nib}/transfers", json=transfer_body(to), headers=officer)
     assert assert_problem(answer, 422, "invalid_shares")["field"] == "to[0].share"
@@ -143,7 +132,7 @@ def test_a_share_of_5000_digits_is_refused(client: TestClient, titled_nib: str, 
 
 @pytest.mark.parametrize("value", ["9" * 5000, "\"" + "1" * 30 + "\"", "W/\"x\"", ""])
 def test_an_if_match_beyond_reason_is_refused(client: TestClient, titled_nib: str, officer: Headers,
-                                              unchanged: None, value: str) -> None:
+                                              unchanged_store: None, value: str) -> None:
     answer = client.post(f"/v1/parcels/{titled_nib}/transfers", json=transfer_body(),
                          headers={**officer, "If-Match": value})
     assert assert_problem(answer, 422)["field"] == "If-Match"
@@ -158,7 +147,7 @@ def test_a_key_of_100_characters_is_kept_and_replayed(client: TestClient, survey
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
 
 
-def test_an_empty_key_is_refused(client: TestClient, surveyor: Headers, unchanged: None) -> None:
+def test_an_empty_key_is_refused(client: TestClient, surveyor: Headers, unchanged_store: None) -> None:
     answer = client.post("/v1/parcels", json=survey_body(), headers={**surveyor, "Idempotency-Key": ""})
     assert assert_problem(answer, 422)["field"] == "Idempotency-Key"
 
@@ -176,21 +165,21 @@ def test_keys_of_two_callers_never_meet(app: Any, client: TestClient) -> None:
 # 5. Accepted although it must be refused ------------------------------------------------------------
 
 def test_a_polygon_of_a_micro_degree_is_below_the_smallest_parcel(client: TestClient, surveyor: Headers,
-                                                                  unchanged: None) -> None:
+                                                                  unchanged_store: None) -> None:
     tiny = {"type": "Polygon", "coordinates": [[[106.8, -6.2], [106.8 + 1e-9, -6.2], [106.8 + 1e-9, -6.2 + 1e-9],
                                                 [106.8, -6.2 + 1e-9], [106.8, -6.2]]]}
     assert_problem(client.post("/v1/parcels", json=survey_body(tiny), headers=surveyor), 422)
 
 
 def test_a_transfer_dated_year_one_is_refused(client: TestClient, titled_nib: str, officer: Headers,
-                                              unchanged: None) -> None:
+                                              unchanged_store: None) -> None:
     answer = client.post(f"/v1/parcels/{titled_nib}/transfers", json=transfer_body(effective_at="0001-01-01"),
                          headers=officer)
     assert assert_problem(answer, 422)["field"] == "effective_at"
 
 
 def test_a_block_on_a_document_older_than_the_title_is_refused(client: TestClient, titled_nib: str,
-                                                               officer: Headers, unchanged: None) -> None:
+                                                               officer: Headers, unchanged_store: None) -> None:
     body = {**block_body(), "source": {**DEED, "date": "0001-01-01"}}
     answer = client.post(f"/v1/parcels/{titled_nib}/blocks", json=body, headers=officer)
     assert assert_problem(answer, 422)["field"] == "source.date"
@@ -207,7 +196,7 @@ def test_a_geometrys_own_crs_member_is_honoured(client: TestClient, surveyor: He
 
 
 def test_a_crs_member_that_contradicts_the_crs_field_is_refused(client: TestClient, surveyor: Headers,
-                                                                unchanged: None) -> None:
+                                                                unchanged_store: None) -> None:
     geometry = {**square(LON, LAT, 20), "crs": {"type": "name", "properties": {"name": "EPSG:23834"}}}
     answer = client.post("/v1/parcels", json=survey_body(geometry, crs="EPSG:4326"), headers=surveyor)
     assert assert_problem(answer, 422)["field"] == "crs"
@@ -216,7 +205,7 @@ def test_a_crs_member_that_contradicts_the_crs_field_is_refused(client: TestClie
 # 6. A merger of more parcels than one transaction can lock ------------------------------------------
 
 def test_a_merger_of_1665_parcels_is_refused_by_the_cap(client: TestClient, officer: Headers,
-                                                        unchanged: None) -> None:
+                                                        unchanged_store: None) -> None:
     nibs = [f"{VILLAGE}{i:05d}" for i in range(1, 1666)]
     answer = client.post("/v1/parcels/merge", json={"nibs": nibs, "source": DEED}, headers=officer)
     assert assert_problem(answer, 422)["field"] == "nibs"
