@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,9 @@ class ParcelsModel:
             footprint_index(engine.dialect.name, suffix).create(engine)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
+                # Tables made when holder kinds were shorter: widening a varchar rewrites nothing.
+                connection.execute(text(f"ALTER TABLE landreg_holdings{suffix} ALTER COLUMN holder_kind TYPE "
+                                        f"varchar({parcels.HOLDER_KIND_LENGTH})"))
                 if suffix:
                     gis_view.create_index(connection, suffix)
                 else:

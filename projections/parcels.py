@@ -36,6 +36,9 @@ CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySe
 UNTITLED = "-"
 
 
+HOLDER_KIND_LENGTH = 32  # the longest kind is foreign_legal_entity (registry/values.py: HOLDER_KINDS)
+
+
 class ParcelTables:
     """The three tables of the parcels read model, live or (with a suffix) being rebuilt."""
 
@@ -65,7 +68,7 @@ class ParcelTables:
             Column("holder_id", String(64), primary_key=True),
             Column("nib", String(13), primary_key=True, index=True),
             Column("holder_name", String(200), nullable=False),
-            Column("holder_kind", String(16), nullable=False),
+            Column("holder_kind", String(HOLDER_KIND_LENGTH), nullable=False),
             Column("share", String(40), nullable=False),
             Column("certificate_number", String(14), nullable=False),
             Column("right_type", String(8), nullable=False),

@@ -230,3 +230,12 @@ def test_a_merger_needs_the_same_end_date(registry: Registry) -> None:
     for nib, years in zip(nibs, (30, 29)):
         registry.register_title(nib, "HGB", [holder("citizen")], ends_after(years), DEED, actor=OFFICER)
     assert_rejected(registry, errors.MergerError, lambda: registry.merge(nibs, DEED, actor=OFFICER))
+
+
+def test_every_holder_kind_reaches_the_read_models(services: Any) -> None:
+    """The holdings table takes the longest holder kind (it once cut them at 16 characters)."""
+    registry = services.registry
+    for index, kind in enumerate(sorted(ELIGIBLE["HP"][0])):
+        nib = survey(registry, lon=LON + index * 0.002)
+        registry.register_title(nib, "HP", [holder(kind, f"h{index}")], ends_after(20), DEED, actor=OFFICER)
+        assert [r["nib"] for r in services.queries.by_holder(f"h{index}").items] == [nib]
