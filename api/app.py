@@ -18,9 +18,9 @@ from api.ratelimit import PublicRateLimit
 from api.responses import Json
 from api.routes import ogc, other, parcels, procedures, titles
 from api.web import mount as mount_web_page
-from registry.errors import RegistryError
-from registry.settings import Settings
-from registry.values import Actor
+from registry.domain.errors import RegistryError
+from registry.domain.values import Actor
+from registry.persistence.settings import Settings
 
 logger = logging.getLogger(__name__)
 DESCRIPTION = """Event-sourced land registry: parcels (bidang) and the rights registered on them (hak).

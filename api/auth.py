@@ -9,7 +9,7 @@ from fastapi import HTTPException
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, update
 from sqlalchemy.engine import Engine
 
-from registry.values import Actor
+from registry.domain.values import Actor
 
 ROLES = ("surveyor", "officer", "auditor", "admin")
 tokens = Table(

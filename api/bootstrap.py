@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine, make_url
 
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
-from registry.application import Registry, registry_today
-from registry.settings import Settings
-from registry.store import EVENTS_TABLE
+from registry.application.registry import Registry, registry_today
+from registry.persistence.settings import Settings
+from registry.persistence.store import EVENTS_TABLE
 
 
 class StoreMissing(Exception):

@@ -16,10 +16,10 @@ from api import exporter, importer, logs
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
-from registry.application import Registry
-from registry.errors import NotFound
-from registry.settings import Settings
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain.errors import NotFound
+from registry.domain.values import Actor
+from registry.persistence.settings import Settings
 
 app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True, cls=Landreg,
                   pretty_exceptions_show_locals=False)  # locals may hold the settings, passwords and all

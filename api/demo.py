@@ -13,9 +13,9 @@ from typing import Any
 
 from shapely.geometry import box
 
-from registry.application import Registry
-from registry.errors import RegistryError
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain.errors import RegistryError
+from registry.domain.values import Actor
 from spatial.crs import WGS84, tm3_zone, transform
 from spatial.geometry import to_geojson
 

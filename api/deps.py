@@ -13,8 +13,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import TokenStore
 from api.bootstrap import Services
-from registry.errors import InvalidInput
-from registry.values import Actor
+from registry.domain.errors import InvalidInput
+from registry.domain.values import Actor
 
 
 def services(request: Request) -> Services:

@@ -3,7 +3,7 @@ response carries. Written as plain ASGI middleware so a refusal costs no route, 
 for ordinary requests, and no database work at all.
 
 The text rule itself (no NUL, no lone surrogate) and the number rule are the registry's own
-(`registry.values.find_fault`); this module only applies them to every string of a request: the
+(`registry.domain.values.find_fault`); this module only applies them to every string of a request: the
 path, each query parameter, each header and the JSON body (keys and values).
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from api import problems
-from registry.errors import InvalidInput
-from registry.values import MAX_NUMBER_CHARS, find_fault, parse_number, text_fault
+from registry.domain.errors import InvalidInput
+from registry.domain.values import MAX_NUMBER_CHARS, find_fault, parse_number, text_fault
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api import importer
 from api.bootstrap import StoreMissing
-from registry.errors import RegistryError
-from registry.settings import Settings
+from registry.domain.errors import RegistryError
+from registry.persistence.settings import Settings
 
 
 class Landreg(typer.core.TyperGroup):

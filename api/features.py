@@ -12,7 +12,7 @@ from typing import Any
 from starlette.datastructures import URL
 
 from projections.log import LogEvent, plain
-from registry.certificate import certificate_hash
+from registry.domain.certificate import certificate_hash
 from spatial.geometry import from_wkb_hex, to_rfc7946
 
 COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash",

@@ -18,7 +18,7 @@ import pyogrio.raw
 import shapely
 from shapely.geometry import MultiPolygon
 
-from registry.values import find_fault
+from registry.domain.values import find_fault
 from spatial.crs import SUPPORTED, epsg_of, to_wgs84
 from spatial.geometry import GeometryError, to_geojson
 

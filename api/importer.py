@@ -22,15 +22,15 @@ from typing import Any
 import orjson
 
 from api import gisfiles
-from registry.application import Registry
-from registry.errors import RegistryError
-from registry.stock_commands import FIELDS
-from registry.store import analyze
-from registry.values import Actor, find_fault
+from registry.application.registry import Registry
+from registry.application.stock_commands import FIELDS
+from registry.domain.errors import RegistryError
+from registry.domain.values import Actor, find_fault
+from registry.persistence.store import analyze
 
-# A legacy-stock line: a parcel surveyed and titled at once (registry/stock_commands.py).
+# A legacy-stock line: a parcel surveyed and titled at once (registry/application/stock_commands.py).
 STOCK = "register_parcel"
-# Commands an import may carry: the registry's use cases (see registry/application.py).
+# Commands an import may carry: the registry's use cases (see registry/application/registry.py).
 COMMANDS = frozenset({
     STOCK,
     "submit_survey", "correct_boundary", "subdivide", "separate", "merge", "register_title",
@@ -49,7 +49,7 @@ class ImportReport:
 
 
 BATCH = 500  # commands per transaction: big enough to share the flush, small enough to redo
-ANALYZE_AFTER = 10_000  # lines; then each time the import has doubled (registry/store.py analyze)
+ANALYZE_AFTER = 10_000  # lines; then each time the import has doubled (registry/persistence/store.py analyze)
 
 
 def is_geojson(path: Path) -> bool:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.replies import Problem
-from registry import errors
+from registry.domain import errors
 
 REF = "#/components/schemas/"
 PROBLEM_REF = {"$ref": f"{REF}Problem"}

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import Json
-from registry import errors
+from registry.domain import errors
 
 PROBLEM = "application/problem+json"
 

@@ -121,7 +121,7 @@ def names_command(
 ) -> None:
     """Holder-name search on a filled database (e.g. after `national`): trigram index, raw SQL, no index."""
     from api.bootstrap import build
-    from registry.settings import Settings
+    from registry.persistence.settings import Settings
 
     services = build(Settings(database_url=url, first_registration_announcement="off"), inline_projections=False)
     try:

@@ -13,7 +13,7 @@ from api.bootstrap import Services, build
 from benchmarks.peers import raw_read, raw_sha256
 from benchmarks.read_side import BENCH_FOLDER, Figure, bench_settings, fresh_database
 from benchmarks.seed import seed
-from registry.values import Actor
+from registry.domain.values import Actor
 
 
 def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bool = False) -> list[Figure]:

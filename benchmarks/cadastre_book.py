@@ -18,9 +18,9 @@ from shapely import Polygon
 from benchmarks import cadastre_land as land
 from benchmarks.workload_data import People
 from benchmarks.workload_state import Pool
-from registry.identifiers import make_certificate_number, make_nib
-from registry.rights import add_years
-from registry.settings import DEFAULT_RIGHT_TYPE_DIGITS
+from registry.domain.identifiers import make_certificate_number, make_nib
+from registry.domain.rights import add_years
+from registry.persistence.settings import DEFAULT_RIGHT_TYPE_DIGITS
 from spatial.geometry import Surface
 
 Command = dict[str, Any]

@@ -13,7 +13,7 @@ from benchmarks import cadastre_land as land
 from benchmarks.cadastre_book import Book, Command, Lot, Right
 from benchmarks.papers import TRANSFER_PAPERS
 from benchmarks.workload_data import word
-from registry.rights import TRANSFER_KINDS
+from registry.domain.rights import TRANSFER_KINDS
 
 Action = Callable[[Book, date], list[Command] | None]
 

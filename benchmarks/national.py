@@ -38,7 +38,7 @@ from benchmarks.read_side import (
     query_figures,
     rebuild_figures,
 )
-from registry.values import Actor
+from registry.domain.values import Actor
 
 IMPORTER = Actor("bench-import", "system")
 SURVEYOR, OFFICER = Actor("bench-surveyor", "surveyor"), Actor("bench-officer", "officer")

@@ -1,8 +1,8 @@
-"""The document a synthetic transfer rests on: the kind the law demands (registry/rights.py) and
+"""The document a synthetic transfer rests on: the kind the law demands (registry/domain/rights.py) and
 a number prefix as a land office would write it."""
 from __future__ import annotations
 
-from registry.rights import TRANSFER_DOCUMENTS
+from registry.domain.rights import TRANSFER_DOCUMENTS
 
 PREFIXES = {
     "sale": "AJB", "gift": "AHB", "exchange": "ATM", "inbreng": "AIP", "apbh": "APHB",

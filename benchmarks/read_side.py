@@ -23,7 +23,7 @@ from api.bootstrap import Services, build
 from benchmarks.peers import raw_read
 from benchmarks.seed import seed
 from projections.queries import BY_HOLDER_NAME
-from registry.settings import Settings
+from registry.persistence.settings import Settings
 
 BENCH_FOLDER = Path(tempfile.gettempdir()) / "landreg-bench-audit"  # keys and anchors of benchmark databases
 

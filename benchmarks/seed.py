@@ -15,12 +15,12 @@ import numpy as np
 import shapely
 from sqlalchemy import text
 
-from registry.application import Registry
-from registry.identifiers import make_certificate_number, make_nib
-from registry.parcel import Parcel, Shape
-from registry.provenance import Provenance
-from registry.title import Title
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain.identifiers import make_certificate_number, make_nib
+from registry.domain.parcel import Parcel, Shape
+from registry.domain.provenance import Provenance
+from registry.domain.title import Title
+from registry.domain.values import Actor
 from spatial.crs import WGS84, transform
 from spatial.geometry import to_wkb_hex
 

@@ -17,7 +17,7 @@ from benchmarks import workload_parcels as parcels
 from benchmarks import workload_terms as terms
 from benchmarks import workload_titles as titles
 from benchmarks.workload_state import Run, WorkloadReport
-from registry.application import Registry
+from registry.application.registry import Registry
 
 __all__ = ["COMMANDS", "WorkloadReport", "run_workload"]
 
@@ -58,7 +58,7 @@ def run_workload(
 ) -> WorkloadReport:
     """Send exactly `commands` command attempts to `registry` and report what was accepted.
 
-    Only registry.errors.RegistryError counts as a rejection; any other exception is a bug
+    Only registry.domain.errors.RegistryError counts as a rejection; any other exception is a bug
     and propagates. Parcels are laid out north-east of `origin` in `village`, so run it on an
     empty registry (or give another origin or village).
     """

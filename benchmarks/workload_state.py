@@ -11,9 +11,9 @@ from functools import partial
 
 from benchmarks.workload_data import People
 from benchmarks.workload_space import Grid, Rect
-from registry.application import Registry, Result
-from registry.errors import RegistryError
-from registry.values import Actor
+from registry.application.registry import Registry, Result
+from registry.domain.errors import RegistryError
+from registry.domain.values import Actor
 
 SURVEYOR = Actor("surveyor-workload", "surveyor")
 OFFICER = Actor("officer-workload", "officer")

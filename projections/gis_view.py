@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from registry.store import FOOTPRINTS_TABLE
+from registry.persistence.store import FOOTPRINTS_TABLE
 
 VIEW = "landreg_gis_parcels"
 GEOMETRY = "ST_Multi({column})::geometry(MultiPolygon, 4326)"

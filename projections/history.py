@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from projections import parcels
 from projections.log import EVENTS_TABLE, LogEvent, decode
-from registry.announcement import announcement_key
+from registry.domain.announcement import announcement_key
 
 Row = parcels.Row
 

@@ -9,7 +9,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.store import uuid_text
+from registry.persistence.store import uuid_text
 
 EVENTS_TABLE = "landreg_events"
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from projections import certificates, gis_view, parcels, procedures
 from projections.log import LogEvent
 from projections.tables import swap
-from registry import store
+from registry.persistence import store
 from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
 

@@ -29,14 +29,14 @@ from sqlalchemy.orm import Session
 
 from projections import bulk, title_state
 from projections.log import LogEvent, plain
-from registry import identifiers
+from registry.domain import identifiers
 
 Row = dict[str, Any]
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
 UNTITLED = "-"
 
 
-HOLDER_KIND_LENGTH = 32  # the longest kind is foreign_legal_entity (registry/values.py: HOLDER_KINDS)
+HOLDER_KIND_LENGTH = 32  # the longest kind is foreign_legal_entity (registry/domain/values.py: HOLDER_KINDS)
 
 
 class ParcelTables:

@@ -17,7 +17,7 @@ from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.tables import SHADOW, advance, create_positions, drop, position
 from projections.wakeup import Wakeup
-from registry.store import FOOTPRINTS_TABLE, Appended, analyze
+from registry.persistence.store import FOOTPRINTS_TABLE, Appended, analyze
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (events done, events in all)

@@ -17,8 +17,8 @@ import sqlalchemy
 from sqlalchemy import text
 
 from api.bootstrap import Services, build
-from registry.application import Registry
-from registry.settings import Settings
+from registry.application.registry import Registry
+from registry.persistence.settings import Settings
 
 POSTGRES_URL = os.environ.get(
     "LANDREG_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/landreg_test"

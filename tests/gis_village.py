@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from registry.application import Registry
+from registry.application.registry import Registry
 from tests.geometries import WITH_HOLE, grid_squares
 from tests.support import DEED, LAT, LON, OFFICER, SURVEY, SURVEYOR, VILLAGE, citizen, survey
 

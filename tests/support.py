@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
-from registry import errors
-from registry.application import Registry
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain import errors
+from registry.domain.values import Actor
 from tests.geometries import square
 
 SURVEYOR = Actor("surveyor-1", "surveyor")
@@ -99,7 +99,7 @@ def survey_in_another_process(settings: Any, geometry: dict[str, Any], start: An
     """
     from datetime import date
 
-    from registry.errors import RegistryError
+    from registry.domain.errors import RegistryError
 
     registry = Registry(settings, clock=lambda: date(2026, 6, 1))
     start.wait()

@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
-from registry.application import Registry
-from registry.chain import GENESIS, stored_digest
+from registry.application.registry import Registry
+from registry.domain.chain import GENESIS, stored_digest
 
 
 def log(registry: Registry) -> list[dict[str, Any]]:

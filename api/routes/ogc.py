@@ -10,7 +10,7 @@ from api import features, ogc
 from api.deps import Reader, Registry
 from api.replies import OgcDocument
 from api.responses import GeoJson, Json
-from registry.errors import NotFound
+from registry.domain.errors import NotFound
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 ASKED: dict[int | str, dict[str, Any]] = {400: {}}  # a parameter OGC API - Features does not know (Part 1, 7.6)

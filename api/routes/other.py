@@ -14,7 +14,7 @@ from api.replies import AuditReport, Health, ParcelFeature, PublicCheck, Village
 from api.responses import GeoJson, Json
 from api.routes.parcels import instant_of
 from projections.history import village_as_of
-from registry.errors import NotFound
+from registry.domain.errors import NotFound
 
 router = APIRouter()
 

@@ -24,8 +24,8 @@ from api.responses import GeoJson, Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
 from projections.history import parcel_events, state_after
 from projections.queries import MAX_PAGE
-from registry.errors import InvalidGeometry, InvalidInput, NotFound
-from registry.values import iso_date
+from registry.domain.errors import InvalidGeometry, InvalidInput, NotFound
+from registry.domain.values import iso_date
 
 router = APIRouter(prefix="/v1/parcels", tags=["parcels"])
 

@@ -20,7 +20,7 @@ from api.schemas import (
     ResolutionIn,
 )
 from projections.procedures import OPEN
-from registry.values import Actor
+from registry.domain.values import Actor
 from spatial.geometry import from_wkb_hex, to_geojson
 
 router = APIRouter(tags=["procedures"])

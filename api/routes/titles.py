@@ -29,7 +29,7 @@ from api.schemas import (
     TitleIn,
     TransferIn,
 )
-from registry.values import Actor
+from registry.domain.values import Actor
 
 router = APIRouter(prefix="/v1/parcels/{nib}", tags=["titles"])
 EDITION = ("certificate_number", "edition", "certificate_hash")

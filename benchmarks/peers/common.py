@@ -1,7 +1,7 @@
 """What every peer shares: the figure it returns, its database, and payloads shaped like ours.
 
-The payloads copy the shape and size of the registry's stored events (registry/parcel.py,
-registry/title.py) without importing the registry, so a peer measures only its own library.
+The payloads copy the shape and size of the registry's stored events (registry/domain/parcel.py,
+registry/domain/title.py) without importing the registry, so a peer measures only its own library.
 """
 from __future__ import annotations
 

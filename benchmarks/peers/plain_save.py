@@ -50,7 +50,7 @@ class PeerParcel(Aggregate):
             parcel.nib = self.nib
             parcel.shape = dict(self.shape)
 
-    if TYPE_CHECKING:  # assigned only by the events' apply(), as in registry/parcel.py
+    if TYPE_CHECKING:  # assigned only by the events' apply(), as in registry/domain/parcel.py
         nib: str
         shape: dict[str, Any]
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build
-from registry.settings import Settings
+from registry.persistence.settings import Settings
 from tests.conftest import TODAY
 from tests.e2e.calls import Headers, assert_problem, bearer, survey_body, title_body, transfer_body
 from tests.geometries import square

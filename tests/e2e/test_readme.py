@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from api import demo
 from api.app import create_app
 from api.bootstrap import build
-from registry.settings import Settings
+from registry.persistence.settings import Settings
 from tests.support import serving
 
 README = Path(__file__).parents[2] / "README.md"

@@ -75,8 +75,8 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.bootstrap import Services, build
-from registry.settings import Settings
-from registry.values import Actor
+from registry.domain.values import Actor
+from registry.persistence.settings import Settings
 from tests.conftest import TODAY, wipe
 from tests.e2e.calls import PROBLEM, bearer
 from tests.geometries import grid_squares
@@ -102,7 +102,7 @@ Cell = tuple[int, int]
 VILLAGES = ("31740101", "31740102")
 RIGHT_DIGITS = {"HM": "1", "HGU": "2", "HGB": "3", "HP": "4", "HPL": "5", "WAKAF": "6", "HMSRS": "7"}
 RIGHTS = ("HM", "HGB", "HGU", "HP", "HPL", "WAKAF", "HMSRS")
-# -- the law, as docs/law.md says it (the model's own copy: it does not read registry/rights.py) ---
+# -- the law, as docs/law.md says it (the model's own copy: it does not read registry/domain/rights.py) ---
 TERMS = {"HGU": (35, 25, 35), "HGB": (30, 20, 30), "HP": (30, 20, 30)}  # first grant, extension, renewal
 TERMED = frozenset(TERMS)
 RENEWAL_WINDOW_YEARS = 2
@@ -195,7 +195,7 @@ GARBAGE_IF_MATCH: list[tuple[str | bytes, bool]] = [  # (value, is it plainly ma
 
 def edge_fault(value: Any) -> bool:
     """Whether the edge refuses this value wherever it stands: a NUL or lone surrogate, or a number
-    of more than 40 characters (api/edge.py, registry/values.py: find_fault)."""
+    of more than 40 characters (api/edge.py, registry/domain/values.py: find_fault)."""
     if value == HUGE_INT:
         return True
     return isinstance(value, str) and any(ch == "\u0000" or 0xD800 <= ord(ch) <= 0xDFFF for ch in value)

@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from api import importer
 from benchmarks.cadastre import Plan, book_after_year, write
-from registry.application import Registry
-from registry.rights import TRANSFER_KINDS
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain.rights import TRANSFER_KINDS
+from registry.domain.values import Actor
 
 IMPORTER = Actor("import", "system")
 PLAN = Plan(300, seed=3, activity=1.0, per_village=150)  # two villages, a busy year

@@ -20,8 +20,8 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from api import exporter, importer
 from api.bootstrap import Services, build
-from registry.settings import Settings
-from registry.values import Actor
+from registry.domain.values import Actor
+from registry.persistence.settings import Settings
 from tests.conftest import TODAY, wipe
 from tests.support import LAT, LON, VILLAGE
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from api import importer
-from registry.application import Registry
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.domain.values import Actor
 from tests.geometries import SELF_INTERSECTING, square
 from tests.support import DEED, LAT, LON, VILLAGE, event_count
 

@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from api import importer
 from api.bootstrap import Services
-from registry.identifiers import make_nib
-from registry.values import Actor
+from registry.domain.identifiers import make_nib
+from registry.domain.values import Actor
 from tests.geometries import MULTIPART, SELF_INTERSECTING, WITH_HOLE, grid_squares, square
 from tests.support import (
     DEED,

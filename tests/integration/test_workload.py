@@ -8,11 +8,11 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import text
 
 from benchmarks.workload import run_workload
-from registry.application import Registry
-from registry.parcel import Parcel
-from registry.rights import TRANSFER_KINDS
-from registry.settings import Settings
-from registry.title import Title
+from registry.application.registry import Registry
+from registry.domain.parcel import Parcel
+from registry.domain.rights import TRANSFER_KINDS
+from registry.domain.title import Title
+from registry.persistence.settings import Settings
 from tests.conftest import TODAY
 
 CATALOGUE = [

@@ -152,7 +152,7 @@ def _wait_until(condition: Any, seconds: float = 30.0) -> None:
 
 
 def test_audit_checkpoints_pass_through_the_read_models(services: Services) -> None:
-    from registry.values import Actor
+    from registry.domain.values import Actor
 
     services.registry.submit_survey(VILLAGE, square(LON, LAT, 30), SURVEY, actor=SURVEYOR)
     services.registry.make_checkpoint(actor=Actor("auditor-1", "auditor"))

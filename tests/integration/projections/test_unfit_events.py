@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services
-from registry.provenance import Provenance
+from registry.domain.provenance import Provenance
 from tests.support import DEED, OFFICER, survey, titled
 
 

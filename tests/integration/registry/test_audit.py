@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from registry.application import Registry
-from registry.audit import verify_bundle
-from registry.chain import GENESIS, stored_digest
-from registry.checkpoint import signed_bytes
-from registry.signing import public_hex
-from registry.values import Actor
+from registry.application.registry import Registry
+from registry.audit.bundle import verify_bundle
+from registry.audit.checkpoint import signed_bytes
+from registry.audit.signing import public_hex
+from registry.domain.chain import GENESIS, stored_digest
+from registry.domain.values import Actor
 from tests.support import DEED, LAT, LON, OFFICER, citizen, titled
 
 AUDITOR = Actor("auditor-1", "auditor")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from registry import errors
-from registry.application import Registry
-from registry.settings import Settings
+from registry.application.registry import Registry
+from registry.domain import errors
+from registry.persistence.settings import Settings
 from tests.conftest import TODAY
 from tests.geometries import (
     OUTSIDE_INDONESIA,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from registry import errors
-from registry.application import Registry
+from registry.application.registry import Registry
+from registry.domain import errors
 from tests.geometries import square
 from tests.support import (
     DEED,

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from api.bootstrap import Services
-from registry import errors
-from registry.identifiers import make_nib
+from registry.domain import errors
+from registry.domain.identifiers import make_nib
 from tests.geometries import grid_squares, square
 from tests.support import LAT, LON, SURVEY, SURVEYOR, VILLAGE, store_state
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry import errors
-from registry.application import Registry
+from registry.application.registry import Registry
+from registry.domain import errors
 from tests.geometries import SELF_INTERSECTING, grid_squares, square
 from tests.support import (
     CONSENT,

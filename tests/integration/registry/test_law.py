@@ -1,6 +1,6 @@
 """The law of each right type, row by row, on every store: who may hold it, its term, extension
 and renewal, and whether it may be sold or mortgaged. Each row's id names its legal source; the
-expected answers are written out here, not read from registry/rights.py, so a wrong table fails."""
+expected answers are written out here, not read from registry/domain/rights.py, so a wrong table fails."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from registry import errors
-from registry.application import Registry
+from registry.application.registry import Registry
+from registry.domain import errors
 from tests.geometries import grid_squares
 from tests.support import (
     COURT,

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from shapely.geometry import box
 
-from registry.application import Registry
+from registry.application.registry import Registry
 from spatial.crs import transform
 from spatial.geometry import to_geojson
 from tests.support import DEED, OFFICER, SURVEY, SURVEYOR, VILLAGE, citizen

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from registry import errors
-from registry.application import Registry
-from registry.identifiers import parcel_id, title_id
-from registry.title import Title
+from registry.application.registry import Registry
+from registry.domain import errors
+from registry.domain.identifiers import parcel_id, title_id
+from registry.domain.title import Title
 from tests.geometries import square
 from tests.support import COURT, DEED, LAT, LON, OFFICER, SURVEY, SURVEYOR, citizen, titled
 

@@ -8,10 +8,10 @@ import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from registry import merkle, signing
-from registry.application import Registry
-from registry.audit_report import Break
-from registry.identifiers import make_nib, parcel_id
+from registry.application.registry import Registry
+from registry.audit import merkle, signing
+from registry.audit.audit_report import Break
+from registry.domain.identifiers import make_nib, parcel_id
 from tests.geometries import square
 from tests.integration.registry.test_audit import AUDITOR
 from tests.support import (

@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from registry import anchor, signing
-from registry.application import Registry
-from registry.checkpoint import legacy_root, signed_bytes
-from registry.keys import SigningKeyMissing, next_path, retired_path
+from registry.application.registry import Registry
+from registry.audit import anchor, signing
+from registry.audit.checkpoint import legacy_root, signed_bytes
+from registry.audit.keys import SigningKeyMissing, next_path, retired_path
 from tests.conftest import TODAY
 from tests.integration.registry.test_audit import AUDITOR
 from tests.support import LAT, LON, event_count, survey, titled

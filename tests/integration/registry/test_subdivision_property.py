@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
-from registry import errors
-from registry.application import Registry
+from registry.application.registry import Registry
+from registry.domain import errors
 from spatial.geometry import to_geojson
 from tests.support import DEED, OFFICER, SURVEY, SURVEYOR, VILLAGE, store_state
 

@@ -17,7 +17,7 @@ import shapely
 from shapely import MultiPolygon, Polygon
 
 from benchmarks.cadastre import Plan, book_after_year, generate, village_code, village_land, write
-from registry import identifiers
+from registry.domain import identifiers
 from spatial.geometry import Surface
 
 SMALL: dict[str, Any] = {"parcels": 600, "seed": 3, "activity": 1.0, "per_village": 300}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from registry.group_commit import GroupCommit
+from registry.application.group_commit import GroupCommit
 
 
 class Batches:

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from registry import identifiers
-from registry.errors import InvalidInput
+from registry.domain import identifiers
+from registry.domain.errors import InvalidInput
 
 
 @pytest.mark.parametrize("value", [

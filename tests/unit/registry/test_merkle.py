@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import checkpoint, merkle
+from registry.audit import checkpoint, merkle
 
 
 def rfc_mth(inputs: list[bytes]) -> bytes:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from registry import values
-from registry.errors import (
+from registry.domain import values
+from registry.domain.errors import (
     EligibilityError,
     InvalidInput,
     MortgageError,
@@ -19,8 +19,8 @@ from registry.errors import (
     TitleBlocked,
     TitleNotActive,
 )
-from registry.provenance import Provenance
-from registry.title import Title
+from registry.domain.provenance import Provenance
+from registry.domain.title import Title
 
 TODAY = date(2026, 6, 1)
 OFFICER = values.Actor("officer-1", "officer")

@@ -1,4 +1,4 @@
-"""registry.values parsers: shares and holders (invariant 5), dates (invariant 13), documents, money."""
+"""registry.domain.values parsers: shares and holders (invariant 5), dates (invariant 13), documents, money."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from registry import values
-from registry.errors import FutureDate, InvalidInput, ShareError
+from registry.domain import values
+from registry.domain.errors import FutureDate, InvalidInput, ShareError
 
 TODAY = date(2026, 6, 1)
 DOCUMENT = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "b" * 64}

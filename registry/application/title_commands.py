@@ -1,0 +1,278 @@
+"""Title use cases: registration, transfer, mortgage, block, term and certificate changes.
+
+Each method parses its input outside the transaction, then asks the Title aggregate, which
+holds the rules (a transfer is checked in Title.transfer), to record the change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from registry.application.procedure_commands import require_announced
+from registry.application.runner import CommandRunner, Result, use_case
+from registry.application.unit_of_work import UnitOfWork
+from registry.domain import blocks, identifiers, rights, values
+from registry.domain.errors import InvalidInput, TitleAlreadyRegistered
+from registry.domain.provenance import Provenance
+from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
+from registry.domain.title import Title
+
+Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
+
+
+class TitleCommands(CommandRunner):
+    """Use cases that change titles. Titles are addressed by the parcel's NIB."""
+
+    @use_case
+    def register_title(
+        self, nib: str, right_type: object, holders: object, ends_on: object, source: object,
+        granted_on: object = None, *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1.
+        The term runs from `granted_on` (the grant's decree), by default the source document's date."""
+        identifiers.nib(nib)
+        today = self.clock()
+        kind = rights.right_type(right_type)
+        owners = values.holders(holders)
+        check_eligibility(kind, owners, self.settings.designated_entities)
+        document = values.source_document(source, today)
+        granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
+        term = check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
+
+        def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
+            parcel = unit.parcel(nib)
+            unit.expect(parcel)
+            parcel.require_active()
+            if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(self.settings.hgu_min_area_m2))):
+                raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
+                                                 f"{nib} has {parcel.area_m2} m²")
+            if parcel.certificate_number is not None:
+                current = unit.title(parcel.certificate_number)
+                if current.status == "active":
+                    raise TitleAlreadyRegistered(
+                        f"parcel {nib} already carries title {current.certificate_number}",
+                        certificate_number=current.certificate_number,
+                    )
+            require_announced(unit, nib, kind, owners)
+            provenance = unit.provenance(document, document["date"])
+            number = unit.new_certificate_number(parcel.village_code, kind)
+            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
+            parcel.record_title(number, provenance)
+            unit.save(parcel, title)
+            return _edition(title)
+
+        return self.execute(actor, command_id, expected_version, work)
+
+    @use_case
+    def transfer_ownership(
+        self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Peralihan hak of the whole right to new holders; mortgages follow the land."""
+        transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
+        owners = values.holders(to, "to")
+        effective = values.iso_date(effective_at, "effective_at", self.clock())
+        designated = self.settings.designated_entities
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.transfer(transfer_kind, owners, designated, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
+                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]))
+
+    @use_case
+    def correct_holder_data(
+        self, nib: str, holders: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Correct holders' names or kinds (same ids, same shares); a new edition."""
+        owners = values.holders(holders)
+        designated = self.settings.designated_entities
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.correct_holder_data(owners, designated, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title(nib, source, change, actor,
+                              command_id, expected_version)
+
+    @use_case
+    def register_mortgage(
+        self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Hak tanggungan: returns mortgage_id and the rank it took."""
+        lender = values.party(creditor, "creditor")
+        money = values.amount(amount, "amount")
+        if rank is not None and (not isinstance(rank, int) or isinstance(rank, bool) or rank < 1):
+            raise InvalidInput("rank", f"must be a positive whole number, got {rank!r}")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
+            return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
+
+    @use_case
+    def release_mortgage(
+        self, nib: str, mortgage_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Roya: release an active mortgage."""
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.release_mortgage(mortgage_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title(nib, source, change, actor,
+                              command_id, expected_version)
+
+    @use_case
+    def place_block(
+        self, nib: str, kind: object, requested_by: object, until: object, source: object,
+        applicant: object = "party", *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        """Blokir or sita: freeze the title. `applicant`: party, police, prosecutor, kpk or court
+        (registry/domain/blocks.py says how long each lasts). Returns block_id and its last day."""
+        block_kind = values.one_of(kind, blocks.KINDS, "kind")
+        requester = values.text(requested_by, "requested_by", 200)
+        who = values.one_of(applicant, blocks.APPLICANTS, "applicant")
+        end = None if until is None else values.iso_date(until, "until")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            block_id = title.place_block(block_kind, requester, end, unit.today, provenance, who)
+            return {"block_id": block_id, "until": title.blocks[block_id]["until"], "version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
+
+    @use_case
+    def lift_block(
+        self, nib: str, block_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.lift_block(block_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id,
+                              expected_version)
+
+    @use_case
+    def expire_block(
+        self, nib: str, block_id: str, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.expire_block(block_id, unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
+
+    @use_case
+    def extend_right(
+        self, nib: str, ends_on: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Perpanjangan: a later end date before the term ends."""
+        end = values.iso_date(ends_on, "ends_on")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.extend(end, unit.today, provenance, self._years(title))
+            return _edition(title)
+
+        return self._on_title(nib, source, change, actor, command_id,
+                              expected_version)
+
+    @use_case
+    def renew_right(
+        self, nib: str, ends_on: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Pembaruan: a new term after the old one ended."""
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            end = check_term(title.right_type, ends_on, unit.today)
+            title.renew(end or "", unit.today, provenance, self._years(title))
+            return _edition(title)
+
+        return self._on_title(nib, source, change, actor, command_id,
+                              expected_version)
+
+    @use_case
+    def expire_right(
+        self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.expire(unit.today, provenance)
+            return {"version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version)
+
+    @use_case
+    def cancel_right(
+        self, nib: str, reason: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Pembatalan by decree or court order."""
+        why = values.text(reason, "reason")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.cancel(why, provenance)
+            return {"version": title.version}
+
+        return self._on_title(nib, source, change, actor, command_id,
+                              expected_version)
+
+    @use_case
+    def replace_certificate(
+        self, nib: str, reason: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
+        why = values.text(reason, "reason")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.replace_certificate(why, unit.today, provenance)
+            return _edition(title)
+
+        return self._on_title(nib, source, change, actor,
+                              command_id, expected_version)
+
+    def _years(self, title: Title) -> tuple[int, int, int]:
+        return rights.term_years(title.right_type, self.settings.right_terms) or (0, 0, 0)  # untermed: refused later
+
+    def _on_title(
+        self, nib: str, source: object, change: Change,
+        actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
+        needs: tuple[str, str] | None = None,
+    ) -> Result:
+        """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date.
+        `needs`: the act and the document kind it must rest on."""
+        identifiers.nib(nib)
+        document = values.source_document(source, self.clock())
+        if needs is not None:
+            rights.require_document(*needs, document)
+        if effective_at is not None and effective_at < document["date"]:
+            raise InvalidInput("effective_at", f"{effective_at} lies before its source document's date "
+                                               f"{document['date']}")
+        effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
+
+        def work(unit: UnitOfWork) -> Result:
+            unit.lock(nib)
+            title = unit.title_on(unit.parcel(nib))
+            unit.expect(title)
+            title.require_dated_from(effective, field)
+            result = change(title, unit, unit.provenance(document, effective))
+            unit.save(title)
+            return result
+
+        return self.execute(actor, command_id, expected_version, work)
+
+
+def _edition(title: Title) -> dict[str, Any]:
+    return {"certificate_number": title.certificate_number, "edition": title.edition,
+            "certificate_hash": title.certificate_hash, "version": title.version}

@@ -1,0 +1,1 @@
+"""The domain: aggregates, their events and rules, values. No SQL, no I/O."""

@@ -1,0 +1,153 @@
+"""Right types (jenis hak) and the law of each, in one table: who may hold it, for how long, how
+it is extended and renewed, whether it may be transferred or mortgaged (invariants 6 and 7).
+
+Every number and list here cites its source; docs/law.md gives the table in words. Where the law
+changed (PP 40/1996 gave hak pakai 25 + 20 + 25 years; PP 18/2021 gives 30 + 20 + 30), the
+registry follows PP 18/2021; `LANDREG_RIGHT_TERMS` overrides the years.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from registry.domain.errors import DealingNotAllowed, EligibilityError, InvalidInput, TermError
+from registry.domain.values import iso_date
+
+INDONESIAN = frozenset({"citizen", "legal_entity", "state_enterprise"})
+
+
+@dataclass(frozen=True)
+class Right:
+    """The law of one right type."""
+
+    code: str
+    holders: frozenset[str]  # holder kinds that may hold it
+    source: str  # where the law says so
+    term: tuple[int, int, int] | None = None  # years: first grant, the one extension, the one renewal
+    untermed_holders: frozenset[str] = frozenset()  # may hold a termed right "for as long as it is used"
+    transferable: bool = True
+    mortgageable: bool = True  # an object of hak tanggungan (UU 4/1996 art. 4; UU 20/2011 art. 47)
+    designated_only: frozenset[str] = frozenset()  # kinds that need the government's designation
+
+
+RIGHTS: dict[str, Right] = {r.code: r for r in (
+    Right("HM", frozenset({"citizen", "legal_entity"}), "UUPA art. 20-21; PP 38/1963 (designated entities)",
+          designated_only=frozenset({"legal_entity"})),
+    Right("HGU", INDONESIAN, "UUPA art. 28-30; PP 18/2021 art. 19, 22", term=(35, 25, 35)),
+    Right("HGB", INDONESIAN, "UUPA art. 35-36; PP 18/2021 art. 34, 37", term=(30, 20, 30)),
+    Right("HP", INDONESIAN | {"foreigner", "foreign_legal_entity", "government", "foreign_mission"},
+          "UUPA art. 41-42; PP 18/2021 art. 45, 49", term=(30, 20, 30),
+          untermed_holders=frozenset({"government", "foreign_mission"})),
+    Right("HPL", frozenset({"government", "state_enterprise", "land_bank", "customary_community", "legal_entity"}),
+          "PP 18/2021 art. 5, 7; UU 4/1996 art. 4 (no object of hak tanggungan)",
+          transferable=False, mortgageable=False, designated_only=frozenset({"legal_entity"})),
+    Right("WAKAF", frozenset({"nazhir"}), "UU 41/2004 art. 40 (not sold, inherited or pledged); PP 42/2006",
+          transferable=False, mortgageable=False),
+    Right("HMSRS", INDONESIAN | {"government", "foreigner", "foreign_legal_entity"},
+          "UU 20/2011 art. 47 as amended by UU 11/2020 art. 144; PP 18/2021 art. 67-71"),
+)}
+RIGHT_TYPES = frozenset(RIGHTS)
+TERMED = frozenset(code for code, right in RIGHTS.items() if right.term is not None)
+RENEWAL_WINDOW_YEARS = 2  # a renewal is applied for within two years after the end (PP 18/2021 art. 22, 37, 49)
+
+# Transfer kinds and the instrument each needs (PP 24/1997 art. 37, 41, 42, 55).
+TRANSFER_DOCUMENTS: dict[str, str] = {
+    "sale": "deed", "gift": "deed", "exchange": "deed", "inbreng": "deed", "apbh": "deed", "company_merger": "deed",
+    "auction": "auction_minutes", "inheritance": "inheritance_certificate", "court_decision": "court_order",
+}
+TRANSFER_KINDS = frozenset(TRANSFER_DOCUMENTS)
+
+
+def right_type(value: object, field: str = "right_type") -> str:
+    """Validate a right type; 'wakaf' may be written in any case."""
+    word = value.upper() if isinstance(value, str) else value
+    if word not in RIGHT_TYPES:
+        raise InvalidInput(field, f"must be one of {sorted(RIGHT_TYPES)}, got {value!r}")
+    return str(word)
+
+
+def check_eligibility(kind: str, holders: Iterable[dict[str, str]], designated: Mapping[str, Iterable[str]]) -> None:
+    """Invariant 6: every holder's kind may hold this right; a kind that needs the government's
+    designation (a legal entity holding HM or HPL) is named in `designated[kind]`."""
+    right = RIGHTS[kind]
+    for index, holder in enumerate(holders):
+        where = f"holders[{index}]"
+        if holder["kind"] not in right.holders:
+            raise EligibilityError(
+                f"{where}: a holder of kind {holder['kind']} may not hold {kind} ({right.source})",
+                field=where, holder_id=holder["id"],
+            )
+        if holder["kind"] in right.designated_only and holder["id"] not in set(designated.get(kind, ())):
+            raise EligibilityError(
+                f"{where}: {holder['kind']} {holder['id']!r} is not designated to hold {kind} ({right.source})",
+                field=where, holder_id=holder["id"],
+            )
+
+
+def require_dealing(kind: str, act: str, termed: bool) -> None:
+    """Wakaf and HPL are not sold, inherited or mortgaged (`act` 'transfer' or 'mortgage'), nor is
+    a hak pakai held without a term (while used by a government body or foreign mission)."""
+    right = RIGHTS[kind]
+    allowed = right.transferable if act == "transfer" else right.mortgageable
+    if right.term is not None and not termed:
+        allowed, why = False, f"{kind} held without a term, while used"
+    else:
+        why = kind
+    if not allowed:
+        raise DealingNotAllowed(f"{why} may not be the object of a {act} ({right.source})", right_type=kind, act=act)
+
+
+def require_document(act: str, needed: str, source: dict[str, str]) -> None:
+    """The act rests on its own instrument (PP 24/1997): e.g. a sale on a PPAT deed."""
+    if source["kind"] != needed:
+        raise InvalidInput("source.kind", f"a {act} rests on a {needed}, not a {source['kind']}")
+
+
+def add_years(start: date, years: int) -> date:
+    """The same day `years` later (28 February for 29 February); the last day there is beyond 9999.
+
+    >>> add_years(date(2024, 2, 29), 1), add_years(date(9990, 1, 1), 30)
+    (datetime.date(2025, 2, 28), datetime.date(9999, 12, 31))
+    """
+    if start.year + years > date.max.year:
+        return date.max
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def term_years(kind: str, overrides: Mapping[str, list[int]] | None = None) -> tuple[int, int, int] | None:
+    """(first grant, extension, renewal) in years for a termed right, with settings' overrides."""
+    given = (overrides or {}).get(kind)
+    if given is not None:
+        first, extension, renewal = given
+        return first, extension, renewal
+    return RIGHTS[kind].term
+
+
+def check_term(
+    kind: str, ends_on: object, today: date, holders: Iterable[dict[str, str]] = (), granted_on: str | None = None,
+    overrides: Mapping[str, list[int]] | None = None, field: str = "ends_on",
+) -> str | None:
+    """Invariant 7: a termed right needs an end date after today and within its first grant
+    from `granted_on`; it may go without one only for holders the law lets hold it while used."""
+    years = term_years(kind, overrides)
+    if years is None:
+        if ends_on is not None:
+            raise TermError(field, f"{kind} is not granted for a term; leave {field} empty")
+        return None
+    if ends_on is None:
+        kinds = {h["kind"] for h in holders}
+        if kinds and kinds <= RIGHTS[kind].untermed_holders:
+            return None
+        raise TermError(field, f"{kind} is granted for a term: an end date is required")
+    parsed = iso_date(ends_on, field)
+    if date.fromisoformat(parsed) <= today:
+        raise TermError(field, f"end date {parsed} is not after today ({today.isoformat()})")
+    if granted_on is not None and date.fromisoformat(parsed) > (last := add_years(date.fromisoformat(granted_on),
+                                                                                   years[0])):
+        raise TermError(field, f"a first grant of {kind} lasts at most {years[0]} years from {granted_on}: "
+                               f"end on or before {last.isoformat()} ({RIGHTS[kind].source})")
+    return parsed

@@ -1,0 +1,1 @@
+"""Storage: the event store's wiring, its tables and settings."""
