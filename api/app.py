@@ -29,7 +29,14 @@ DESCRIPTION = """Event-sourced land registry: parcels (bidang) and the rights re
 press *Authorize* and paste it. **Versions**: every answer about a parcel carries its version
 (`ETag`, `version`); send it back as `If-Match` to change the parcel, and a repeat of a command
 with the same `Idempotency-Key` gets the first answer. **Errors** are `application/problem+json`
-with a `type` per rule."""
+with a `type` per rule.
+
+**Two time axes**: every read of a parcel, its history, a certificate or a village's ownership
+takes `effective_on` (a legal date: the deed's, decision's or survey's, as the registry knows it
+now) and `as_of` (a recorded time: as the registry knew it then), alone or together. The legal
+day is the registry's time zone, here **{zone}** (`LANDREG_TIME_ZONE`: WIB UTC+7, WITA UTC+8,
+WIT UTC+9): no legal date may lie after today there. A bare `as_of` date means the end of that
+day, UTC."""
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The landreg HTTP service (OpenAPI at /docs)."""
@@ -53,7 +60,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.close()
 
     app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,
-                  description=DESCRIPTION, docs_url=None, redoc_url=None)
+                  description=DESCRIPTION.format(zone=settings.time_zone), docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
-from registry.application.registry import Registry, registry_today
+from registry.application.registry import Registry
 from registry.persistence.settings import Settings
 from registry.persistence.store import EVENTS_TABLE
 
@@ -35,7 +35,7 @@ class Services:
         self.queries.engine.dispose()
 
 
-def build(settings: Settings | None = None, clock: Callable[[], date] = registry_today,
+def build(settings: Settings | None = None, clock: Callable[[], date] | None = None,
           inline_projections: bool = True) -> Services:
     """Wire the registry to its read models; inline (read-your-writes) unless told otherwise."""
     settings = settings or Settings()

@@ -13,6 +13,7 @@ from starlette.datastructures import URL
 
 from projections.log import LogEvent, plain
 from registry.domain.certificate import certificate_hash
+from registry.domain.dealings import dealing_id
 from spatial.geometry import from_wkb_hex, to_rfc7946
 
 COMMON = {"timestamp", "actor", "source", "effective_at", "command_id", "originator_topic", "hash",
@@ -115,8 +116,9 @@ def page_links(url: URL, next_cursor: str | None, media_type: str = GEOJSON) -> 
     return links
 
 
-def history_entry(event: LogEvent) -> dict[str, Any]:
-    """One event as an auditor reads it; geometry blobs are left out (the area stays)."""
+def history_entry(event: LogEvent, void: dict[tuple[str, str], int] | None = None) -> dict[str, Any]:
+    """One event as an auditor reads it, with its recorded time and legal date; geometry blobs
+    are left out (the area stays). A dealing names its id, and `void` the annulment of each void one."""
     details = {k: v for k, v in event.data.items() if k not in COMMON}
     if "shape" in details:
         shape = details.pop("shape")
@@ -127,7 +129,16 @@ def history_entry(event: LogEvent) -> dict[str, Any]:
         "version": event.position, "type": event.kind, "recorded_at": event.recorded_at,
         "effective_at": event.data["effective_at"], "actor": event.data["actor"], "source": event.data["source"],
         "command_id": event.data["command_id"], "details": details, "hash": event.data.get("hash"),
+        **_dealing(event, void or {}),
     }
+
+
+def _dealing(event: LogEvent, void: dict[tuple[str, str], int]) -> dict[str, Any]:
+    dealing = dealing_id(event.kind, event.data, event.version)
+    if dealing is None:
+        return {}
+    annulled = void.get((event.originator_id, dealing))
+    return {"dealing_id": dealing, **({"annulled_by": annulled} if annulled is not None else {})}
 
 
 def ownership(row: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import orjson
 
 from api import gisfiles
 from registry.application.registry import Registry
-from registry.application.stock_commands import FIELDS
+from registry.application.stock_commands import ARGUMENTS
 from registry.domain.errors import RegistryError
 from registry.domain.values import Actor, find_fault
 from registry.persistence.store import analyze
@@ -36,7 +36,7 @@ COMMANDS = frozenset({
     "submit_survey", "correct_boundary", "subdivide", "separate", "merge", "register_title",
     "transfer_ownership", "correct_holder_data", "register_mortgage", "release_mortgage", "place_block",
     "lift_block", "expire_block", "extend_right", "renew_right", "expire_right", "cancel_right",
-    "replace_certificate",
+    "replace_certificate", "annul_dealing",
 })
 
 
@@ -184,7 +184,7 @@ def _stock(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefi
     """Legacy-stock lines through the bulk path, in one transaction; the refusals."""
     refused, known = [], []
     for number, item in lines:
-        extra = sorted(set(item["args"]) - set(FIELDS))
+        extra = sorted(set(item["args"]) - set(ARGUMENTS))
         if extra:
             refused.append(_refusal(number, {"error": "invalid_input", "field": "args",
                                              "reason": f"unknown fields {extra}"}))

@@ -42,6 +42,9 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.AnnouncementClosed: (409, "The announcement is closed"),
     errors.ObjectionResolved: (409, "The objection is already resolved"),
     errors.ComplaintClosed: (409, "The complaint is closed"),
+    errors.LaterDealings: (409, "Later dealings stand on this title"),
+    errors.DealingAnnulled: (409, "The dealing is already annulled"),
+    errors.InConflict: (409, "The parcel is in conflict with another"),
 }
 
 # Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).

@@ -22,6 +22,8 @@ class Versioned(Reply):
     """A command's answer with nothing more to say than the new version."""
 
     version: int = VERSION
+    dealing_id: str | None = Field(None, examples=["DL3"], description="the dealing this command recorded "
+                                   "(transfers, holder corrections, mortgages, releases, blocks, lifts)")
 
 
 class ParcelWritten(Versioned):
@@ -118,6 +120,8 @@ class HistoryEntry(Reply):
     command_id: str | None
     details: JSON
     hash: str | None = Field(description="this event's link in the aggregate's hash chain")
+    dealing_id: str | None = Field(None, description="the dealing this event records, if it is one")
+    annulled_by: int | None = Field(None, description="the log position of the annulment that made this dealing void")
 
 
 class History(Reply):
@@ -138,6 +142,7 @@ class Holding(Reply):
 class VillageOwnership(Reply):
     village_code: str
     as_of: str | None = Field(description="the recorded time asked for; none for now")
+    effective_on: str | None = Field(None, description="the legal date asked for; none for today")
     parcels: list[Holding]
 
 

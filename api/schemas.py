@@ -116,6 +116,14 @@ class ReasonIn(Body):
     source: JSON
 
 
+class AnnulmentIn(Body):
+    model_config = example(reason="court_decision",
+                           source={**DEED, "kind": "court_order", "number": "PN-JKT-12/2025", "date": "2025-06-02"})
+
+    reason: str = Field(description="court_decision (on a court_order in force) or administrative_defect (on a decree)")
+    source: JSON
+
+
 class PartIn(Body):
     model_config = example(geometry=HALF)
 

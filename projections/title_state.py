@@ -46,8 +46,31 @@ def _mortgage_registered(title: Title, event: LogEvent) -> Title:
 
 
 def _mortgage_released(title: Title, event: LogEvent) -> Title:
-    key = event.data["mortgage_id"]
-    return {**title, "mortgages": {**title["mortgages"], key: {**title["mortgages"][key], "status": "released"}}}
+    return {**title, "mortgages": _set_status(title["mortgages"], event.data["mortgage_id"], "released")}
+
+
+def _set_status(table: dict[str, Any], key: str, status: str | None) -> dict[str, Any]:
+    """The table with one entry's status changed, or the entry gone (None). An entry not there is
+    left alone: a fold by legal date may leave out the dealing that made it (a release dated
+    before its mortgage)."""
+    if key not in table:
+        return table
+    if status is None:
+        return {k: v for k, v in table.items() if k != key}
+    return {**table, key: {**table[key], "status": status}}
+
+
+def _annulled(title: Title, event: LogEvent) -> Title:
+    """A dealing annulled: holders, mortgages and blocks restored as the event says (a fold that
+    leaves the void dealing out passes an event without them, and only the edition changes)."""
+    data = event.data
+    mortgages, blocks = title["mortgages"], title["blocks"]
+    for key, status in data.get("mortgages", {}).items():
+        mortgages = _set_status(mortgages, key, status)
+    for key, status in data.get("blocks", {}).items():
+        blocks = _set_status(blocks, key, status)
+    holders = data.get("holders") or title["holders"]
+    return {**title, "holders": holders, "mortgages": mortgages, "blocks": blocks, "edition": data["edition"]}
 
 
 def _block_placed(title: Title, event: LogEvent) -> Title:
@@ -59,8 +82,7 @@ def _block_placed(title: Title, event: LogEvent) -> Title:
 
 def _block_ended(status: str) -> Callable[[Title, LogEvent], Title]:
     def fold(title: Title, event: LogEvent) -> Title:
-        key = event.data["block_id"]
-        return {**title, "blocks": {**title["blocks"], key: {**title["blocks"][key], "status": status}}}
+        return {**title, "blocks": _set_status(title["blocks"], event.data["block_id"], status)}
     return fold
 
 
@@ -101,6 +123,7 @@ FOLDS: dict[str, Callable[[Any, LogEvent], Title]] = {
     "Title.Closed": _status("closed"),
     "Title.CertificateReplaced": _edition,
     "Title.AreaChanged": _edition,
+    "Title.DealingAnnulled": _annulled,
 }
 
 

@@ -12,7 +12,7 @@ from api.features import ownership
 from api.openapi import answer
 from api.replies import AuditReport, Health, ParcelFeature, PublicCheck, VillageOwnership
 from api.responses import GeoJson, Json
-from api.routes.parcels import instant_of
+from api.routes.parcels import AsOf, EffectiveOn, instant_of, legal_date_of, parcel_at
 from projections.history import village_as_of
 from registry.domain.errors import NotFound
 
@@ -21,11 +21,13 @@ router = APIRouter()
 
 @router.get("/v1/certificates/{number}", tags=["certificates"], summary="The parcel a certificate is registered on",
             response_class=GeoJson, response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
-def certificate(number: str, actor: Reader, services: Registry) -> Json:
+def certificate(number: str, actor: Reader, services: Registry, as_of: AsOf = None,
+                effective_on: EffectiveOn = None) -> Json:
+    """Now, or on the legal date and recorded time asked for (as `GET /v1/parcels/{nib}`)."""
     found = services.queries.certificate(number)
-    row = services.queries.parcel(found["nib"]) if found else None
-    if row is None:
+    if found is None:
         raise NotFound(f"no certificate {number}")
+    row = parcel_at(services, found["nib"], as_of, effective_on)
     return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
@@ -49,15 +51,16 @@ def verify_certificate(number: str, services: Registry,
 
 
 @router.get("/v1/villages/{village_code}/ownership", tags=["audit"],
-            summary="Who held each parcel of a village at a recorded time, folded from the log",
+            summary="Who held each parcel of a village on a legal date, as recorded by a time, folded from the log",
             response_model=VillageOwnership)
-def village_ownership(village_code: str, actor: Reader, services: Registry,
-                      as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time")] = None,
-                      ) -> Json:
+def village_ownership(village_code: str, actor: Reader, services: Registry, as_of: AsOf = None,
+                      effective_on: EffectiveOn = None) -> Json:
     instant = instant_of(as_of) if as_of else None
+    legal = legal_date_of(effective_on) if effective_on else None
     with services.queries.engine.connect() as connection:
-        rows = village_as_of(connection, village_code, instant)
-    return Json({"village_code": village_code, "as_of": instant, "parcels": [ownership(r) for r in rows]})
+        rows = village_as_of(connection, village_code, instant, legal)
+    return Json({"village_code": village_code, "as_of": instant, "effective_on": legal,
+                 "parcels": [ownership(r) for r in rows]})
 
 
 @router.get("/v1/audit/verify", tags=["audit"], summary="Recompute every hash chain and checkpoint",

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api import features
+from api.bootstrap import Services
 from api.deps import (
     IdempotencyKey,
     IfMatch,
@@ -85,30 +86,51 @@ def merge(body: MergeIn, actor: Officer, services: Registry, key: IdempotencyKey
     return _created(out, result["nib"], out["version"])
 
 
-@router.get("/{nib}", response_class=GeoJson, summary="A parcel now, as of a recorded time, or at a version",
+AsOf = Annotated[str | None, Query(description="a recorded time, ISO-8601 date or date-time (UTC if no zone): "
+                                                "as the registry knew it then")]
+EffectiveOn = Annotated[str | None, Query(description="a legal date YYYY-MM-DD in the registry's time zone: "
+                                                      "the rights in force that day")]
+
+
+@router.get("/{nib}", response_class=GeoJson,
+            summary="A parcel now, in force on a legal date, as of a recorded time, or at a version",
             response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
-def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
-               as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time (UTC if no zone)")] = None,
-               version: Annotated[int | None, Query(ge=1)] = None) -> Json:
-    if as_of is None and version is None:
-        row = services.queries.parcel(nib)
-    else:
-        with services.queries.engine.connect() as connection:
-            events = parcel_events(connection, nib)
-        row = state_after(events, position=version, recorded_by=instant_of(as_of) if as_of else None)
-    if row is None:
-        raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
+def get_parcel(nib: str, actor: Reader, services: Registry, response: Response, as_of: AsOf = None,
+               effective_on: EffectiveOn = None, version: Annotated[int | None, Query(ge=1)] = None) -> Json:
+    row = parcel_at(services, nib, as_of, effective_on, version)
     return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
 
 
-@router.get("/{nib}/history", summary="Every event of the parcel and its titles",
+def parcel_at(services: Services, nib: str, as_of: str | None, effective_on: str | None,
+              version: int | None = None) -> dict[str, Any]:
+    """The parcel row now (the read model) or on the time axes asked for (folded from the log)."""
+    if as_of is None and version is None and effective_on is None:
+        row = services.queries.parcel(nib)
+    else:
+        axes = (instant_of(as_of) if as_of else None, legal_date_of(effective_on) if effective_on else None)
+        with services.queries.engine.connect() as connection:
+            events = parcel_events(connection, nib)
+        row = state_after(events, position=version, recorded_by=axes[0], effective_on=axes[1])
+    if row is None:
+        then = as_of is None and version is None and effective_on is None
+        raise NotFound(f"no parcel with NIB {nib}" + ("" if then else " at that time"))
+    return row
+
+
+@router.get("/{nib}/history", summary="Every event of the parcel and its titles, with both dates",
             response_model=History, responses=answer(not_found=True))
-def history(nib: str, actor: Reader, services: Registry) -> Json:
+def history(nib: str, actor: Reader, services: Registry, as_of: AsOf = None, effective_on: EffectiveOn = None) -> Json:
+    """Each entry has its recorded time and legal date; `as_of` keeps those recorded by then,
+    `effective_on` those in force by that date. A void dealing stays, with the annulment that voided it."""
     with services.queries.engine.connect() as connection:
         events = parcel_events(connection, nib)
     if not events:
         raise NotFound(f"no parcel with NIB {nib}")
-    return Json({"nib": nib, "events": [features.history_entry(e) for e in events]})
+    recorded, legal = instant_of(as_of) if as_of else None, legal_date_of(effective_on) if effective_on else None
+    events = [e for e in events if (recorded is None or e.recorded_at <= recorded)
+              and (legal is None or str(e.data["effective_at"]) <= legal)]
+    void = {(e.originator_id, e.data["dealing_id"]): e.position for e in events if e.kind == "Title.DealingAnnulled"}
+    return Json({"nib": nib, "events": [features.history_entry(e, void) for e in events]})
 
 
 PageSize = Annotated[int, Query(ge=1, description=f"parcels per page; more than {MAX_PAGE} is taken as {MAX_PAGE}")]
@@ -162,6 +184,11 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidGeometry("bbox", "must satisfy minx <= maxx and miny <= maxy within -180..180, -90..90")
     return minx, miny, maxx, maxy
+
+
+def legal_date_of(text: str) -> str:
+    """An effective_on value: a legal date, any day (a date ahead reads the rights as they stand now)."""
+    return iso_date(text, "effective_on")
 
 
 def instant_of(text: str) -> str:

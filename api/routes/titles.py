@@ -20,6 +20,7 @@ from api.openapi import answer
 from api.replies import BlockPlaced, Edition, MortgageRegistered, Versioned
 from api.responses import Json
 from api.schemas import (
+    AnnulmentIn,
     BlockIn,
     HoldersIn,
     MortgageIn,
@@ -41,7 +42,8 @@ def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: 
     """Check If-Match, run the registry command, answer with the fields to `keep` and the new version."""
     expected = expected_version(if_match)
     result = call(actor=actor, command_id=command_id(actor, key), expected_version=expected)
-    body = versioned({name: result[name] for name in keep}, result)
+    dealing = {"dealing_id": result["dealing_id"]} if "dealing_id" in result else {}
+    body = versioned({**{name: result[name] for name in keep}, **dealing}, result)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Json(body, code, headers={"ETag": f'"{body["version"]}"'})
 
@@ -161,4 +163,16 @@ def replace(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: I
             if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
         return services.registry.replace_certificate(nib, body.reason, body.source, **who)
+    return _run(services, nib, if_match, actor, key, call, EDITION)
+
+
+@router.post("/dealings/{dealing_id}/annulment",
+             summary="Annul a dealing (pembatalan) by a court decision or for an administrative defect",
+             response_model=Edition, responses=CHANGED)
+def annul_dealing(nib: str, dealing_id: str, body: AnnulmentIn, actor: Officer, services: Registry,
+                  key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
+    """Void from its own date: holders, mortgages and blocks as they would stand without it, under a
+    new edition. Only the title's latest standing dealing (409 `/problems/later_dealings` names the later ones)."""
+    def call(**who: Any) -> dict[str, Any]:
+        return services.registry.annul_dealing(nib, dealing_id, body.reason, body.source, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)

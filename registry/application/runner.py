@@ -52,13 +52,17 @@ from registry.persistence.store import (
 from spatial.crs import Footprint, footprint
 from spatial.geometry import GeometryError
 
-# The legal day is Indonesia's latest: a date that has begun in Papua (WIT, UTC+9) is not "future".
-WIT = timezone(timedelta(hours=9))
+# The legal day is the registry's time zone (LANDREG_TIME_ZONE). The default is Indonesia's latest,
+# WIT (UTC+9): a date that has begun in Papua is not "future" anywhere in the country.
+ZONES = {"WIB": timezone(timedelta(hours=7)), "WITA": timezone(timedelta(hours=8)),
+         "WIT": timezone(timedelta(hours=9))}
+WIT = ZONES["WIT"]
 Result = dict[str, Any]
 
 
-def registry_today() -> date:
-    return datetime.now(WIT).date()
+def registry_today(zone: str = "WIT") -> date:
+    """Today's legal date in the registry's time zone."""
+    return datetime.now(ZONES[zone]).date()
 
 
 class AfterSave(Protocol):
@@ -74,13 +78,14 @@ class CommandRunner(Application[uuid.UUID]):
     name = APPLICATION_NAME  # the prefix of the library's tables: landreg_events, landreg_snapshots
 
     def __init__(
-        self, settings: Settings | None = None, clock: Callable[[], date] = registry_today,
+        self, settings: Settings | None = None, clock: Callable[[], date] | None = None,
         after_save: AfterSave | None = None,
     ) -> None:
         """`after_save` runs in each command's transaction once its events are saved: the
         composition root passes the inline read-model update here (registry knows no read models)."""
         self.settings = settings or Settings()
-        self.clock = clock
+        zone = self.settings.time_zone
+        self.clock = clock or (lambda: registry_today(zone))
         self.after_save = after_save
         self.committer: GroupCommit | None = None
         interval = self.settings.snapshot_interval

@@ -17,6 +17,7 @@ from typing import Any, cast
 import shapely
 from sqlalchemy.orm import Session
 
+from registry.application import legacy
 from registry.application.runner import CommandRunner, Result, command_fingerprint, replay
 from registry.application.unit_of_work import shape_of
 from registry.domain import identifiers, rights, values
@@ -40,6 +41,7 @@ from spatial.topology import exceeds, overlap
 
 NAME = "register_parcel"
 FIELDS = ("village_code", "geometry", "crs", "survey", "right_type", "holders", "ends_on", "source")
+ARGUMENTS = FIELDS + legacy.FIELDS  # what a line may carry
 
 
 @dataclass
@@ -53,6 +55,7 @@ class _Entry:
     holders: list[dict[str, str]]
     ends_on: str | None
     deed: dict[str, str]
+    dates: legacy.LegacyDates
 
 
 Outcome = Result | RegistryError
@@ -67,7 +70,7 @@ class StockCommands(CommandRunner):
         it was refused. A command id already used returns its first result (invariant 12)."""
         if len(set(command_ids)) != len(command_ids) or len(command_ids) != len(entries):
             raise InvalidInput("command_ids", "give one command id per entry, none twice")
-        fingerprints = [command_fingerprint(NAME, {k: e.get(k) for k in FIELDS}, actor) for e in entries]
+        fingerprints = [command_fingerprint(NAME, _fingerprinted(e), actor) for e in entries]
         parsed = [self._parse(entry) for entry in entries]
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
             begin_command(session, self.settings)
@@ -89,12 +92,15 @@ class StockCommands(CommandRunner):
             # The same eligibility as a first registration. Terms: a legacy title's recorded term
             # stands (it may have been granted under older law), so no first-grant maximum.
             rights.check_eligibility(kind, owners, self.settings.designated_entities)
+            deed = values.source_document(entry.get("source"), today)
+            ends_on = rights.check_term(kind, entry.get("ends_on"), today, owners)
+            dates = legacy.parse(entry, deed, today)
+            legacy.check(kind, ends_on, dates, self.settings.designated_entities)
             return _Entry(
                 village=identifiers.village_code(entry.get("village_code")),
                 survey=values.survey_document(entry.get("survey"), today),
                 shape=self.footprint(entry.get("geometry"), entry.get("crs")),
-                right_type=kind, holders=owners, ends_on=rights.check_term(kind, entry.get("ends_on"), today, owners),
-                deed=values.source_document(entry.get("source"), today),
+                right_type=kind, holders=owners, ends_on=ends_on, deed=deed, dates=dates,
             )
         except RegistryError as error:
             return error
@@ -144,11 +150,14 @@ class StockCommands(CommandRunner):
             used.update([nib_key, right_key])
             nib = make_nib(entry.village, nib_serial)
             number = make_certificate_number(entry.village, right_key[0].split(":")[1], right_serial)
-            survey = Provenance(actor, entry.survey, entry.survey["date"], command_ids[i], recorded_at)
-            deed = Provenance(actor, entry.deed, entry.deed["date"], command_ids[i], recorded_at)
+            registered = entry.dates.registration(entry.deed)  # the parcel is in law from its title on, if earlier
+            survey = Provenance(actor, entry.survey, min(entry.survey["date"], registered), command_ids[i], recorded_at)
+            deed = Provenance(actor, entry.deed, registered, command_ids[i], recorded_at)
             parcel = Parcel.create(Parcel.Surveyed, nib, entry.village, shape_of(entry.shape), survey)
             title = Title.register(number, nib, entry.right_type, entry.holders, entry.ends_on, parcel.area_m2, deed)
             parcel.record_title(number, deed)
+            legacy.transfer(title, entry.dates, self.settings.designated_entities, self.clock(), actor,
+                            command_ids[i], recorded_at)
             aggregates += [parcel, title]
             built[i] = (parcel, title)
         for i, outcome in enumerate(outcomes):
@@ -179,6 +188,12 @@ class StockCommands(CommandRunner):
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         appended = copy_events(session, [self.mapper.to_stored_event(event) for event in events])
         return {e.originator_id: row[0] for e, row in zip(events, appended)}, appended
+
+
+def _fingerprinted(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields a line's fingerprint covers; the legacy dates only when given, so lines written
+    before they existed keep their fingerprints (a resumed import still recognises them)."""
+    return {**{k: entry.get(k) for k in FIELDS}, **{k: entry[k] for k in legacy.FIELDS if k in entry}}
 
 
 def _plan(session: Session, keys: list[tuple[str, str]]) -> list[int | None]:

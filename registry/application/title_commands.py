@@ -242,6 +242,22 @@ class TitleCommands(CommandRunner):
         return self._on_title(nib, source, change, actor,
                               command_id, expected_version)
 
+    @use_case
+    def annul_dealing(
+        self, nib: str, dealing_id: str, reason: object, source: object, *,
+        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+    ) -> Result:
+        """Pembatalan of a dealing by a court decision in force or for an administrative defect
+        (on a decree); only the title's latest standing dealing. A new edition."""
+        why = values.one_of(reason, set(rights.ANNULMENT_DOCUMENTS), "reason")
+
+        def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
+            title.annul_dealing(dealing_id, why, unit.today, provenance)
+            return {**_edition(title), "dealing_id": dealing_id}
+
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              needs=(f"annulment for {why.replace('_', ' ')}", rights.ANNULMENT_DOCUMENTS[why]))
+
     def _years(self, title: Title) -> tuple[int, int, int]:
         return rights.term_years(title.right_type, self.settings.right_terms) or (0, 0, 0)  # untermed: refused later
 
@@ -266,7 +282,10 @@ class TitleCommands(CommandRunner):
             title = unit.title_on(unit.parcel(nib))
             unit.expect(title)
             title.require_dated_from(effective, field)
+            latest = title.last_dealing_id
             result = change(title, unit, unit.provenance(document, effective))
+            if title.last_dealing_id != latest:  # the change was a dealing: answer its id
+                result = {**result, "dealing_id": title.last_dealing_id}
             unit.save(title)
             return result
 

@@ -195,3 +195,22 @@ class ComplaintClosed(ProcedureError):
     """The complaint was already resolved or rejected."""
 
     code = "complaint_closed"
+
+
+class LaterDealings(RegistryError):
+    """Only a title's latest standing dealing may be annulled; `dealing_ids` name the later ones."""
+
+    code = "later_dealings"
+
+
+class DealingAnnulled(RegistryError):
+    """The dealing was annulled already."""
+
+    code = "dealing_annulled"
+
+
+class InConflict(RegistryError):
+    """The parcel overlaps another legacy parcel (a conflict recorded on import): no dealing is
+    registered on it until an officer resolves the conflict."""
+
+    code = "in_conflict"

@@ -57,6 +57,9 @@ TRANSFER_DOCUMENTS: dict[str, str] = {
     "auction": "auction_minutes", "inheritance": "inheritance_certificate", "court_decision": "court_order",
 }
 TRANSFER_KINDS = frozenset(TRANSFER_DOCUMENTS)
+# Pembatalan of a dealing (Permen ATR/BPN 21/2020): for a court decision in force, on the court's
+# order; for an administrative defect, on the land office's decree.
+ANNULMENT_DOCUMENTS = {"court_decision": "court_order", "administrative_defect": "decree"}
 
 
 def right_type(value: object, field: str = "right_type") -> str:

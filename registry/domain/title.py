@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
+from registry.domain import dealings
 from registry.domain.blocks import block_until
 from registry.domain.certificate import certificate_hash
 from registry.domain.chain import ChainedAggregate
@@ -41,7 +42,20 @@ class Title(ChainedAggregate):
     """A registered right: type, holders with shares, term, edition, mortgages and blocks."""
 
     class Event(RecordedEvent):
-        pass
+        def mutate(self, aggregate: Any) -> Any:
+            kind = type(self).__name__
+            was = None if aggregate is None else dealings.before(aggregate, kind)
+            aggregate = super().mutate(aggregate)
+            if was is not None:
+                dealings.record(aggregate, kind, self, was)
+            elif kind in dealings.ENDING:
+                aggregate.mortgages_ended_at = self.originator_version
+            return aggregate
+
+    class Dealing(Event):
+        """A dealing (registry/domain/dealings.py): it may be annulled while it is the latest."""
+
+        dealing_id: str
 
     class RightRegistered(Event, Aggregate.Created):
         """Pembukuan hak: the right is registered and certificate edition 1 issued.
@@ -79,8 +93,9 @@ class Title(ChainedAggregate):
             title.status = "active"
             title.mortgages = {m["mortgage_id"]: dict(m) for m in self.mortgages}
             title.blocks = {}
+            title.dealings = []
 
-    class OwnershipTransferred(Event):
+    class OwnershipTransferred(Dealing):
         """Peralihan hak by sale (jual beli), gift (hibah), inheritance (waris), auction (lelang)
         or exchange (tukar menukar). Mortgages stay: they follow the land."""
 
@@ -92,7 +107,7 @@ class Title(ChainedAggregate):
             title.holders = [dict(h) for h in self.holders]
             title.edition = self.edition
 
-    class HolderDataCorrected(Event):
+    class HolderDataCorrected(Dealing):
         """A correction of holders' names or kinds (not a transfer: ids and shares stay)."""
 
         holders: list[dict[str, str]]
@@ -102,7 +117,7 @@ class Title(ChainedAggregate):
             title.holders = [dict(h) for h in self.holders]
             title.edition = self.edition
 
-    class MortgageRegistered(Event):
+    class MortgageRegistered(Dealing):
         """Hak tanggungan registered with its rank (peringkat)."""
 
         mortgage_id: str
@@ -116,7 +131,7 @@ class Title(ChainedAggregate):
                 "amount": self.amount, "status": "active",
             }
 
-    class MortgageReleased(Event):
+    class MortgageReleased(Dealing):
         """Roya: the mortgage is released."""
 
         mortgage_id: str
@@ -124,7 +139,7 @@ class Title(ChainedAggregate):
         def apply(self, title: Title) -> None:
             title.mortgages[self.mortgage_id]["status"] = "released"
 
-    class BlockPlaced(Event):
+    class BlockPlaced(Dealing):
         """Blokir or sita: the title is frozen until lifted or until `until` has passed."""
 
         block_id: str
@@ -138,7 +153,7 @@ class Title(ChainedAggregate):
                 "until": self.until, "status": "active",
             }
 
-    class BlockLifted(Event):
+    class BlockLifted(Dealing):
         """The block was lifted by the party or court that placed it."""
 
         block_id: str
@@ -220,6 +235,22 @@ class Title(ChainedAggregate):
             title.area_m2 = self.area_m2
             title.edition = self.edition
 
+    class DealingAnnulled(Event):
+        """Pembatalan of a dealing (by a court decision in force or for an administrative defect):
+        void from its own date; holders, mortgages and blocks as they would stand without it
+        (a mortgage or block set to None is gone), under a new edition."""
+
+        dealing_id: str
+        reason: str
+        holders: list[dict[str, str]] | None
+        mortgages: dict[str, str | None]
+        blocks: dict[str, str | None]
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            dealings.restore(title, self.dealing_id, self.holders, self.mortgages, self.blocks)
+            title.edition = self.edition
+
     class Closed(Event):
         """The title closes because its parcel was subdivided or merged into `successors`."""
 
@@ -249,6 +280,8 @@ class Title(ChainedAggregate):
         status: str
         mortgages: dict[str, dict[str, Any]]
         blocks: dict[str, dict[str, Any]]
+        dealings: list[dict[str, Any]]
+        mortgages_ended_at: int
 
     @classmethod
     def register(
@@ -272,6 +305,16 @@ class Title(ChainedAggregate):
         """The hash printed on the current edition of the certificate."""
         return certificate_hash(self.certificate_number, self.edition, self.nib, self.right_type, self.holders,
                                 self.area_m2)
+
+    @property
+    def next_dealing_id(self) -> str:
+        return dealings.next_id(self.version)
+
+    @property
+    def last_dealing_id(self) -> str | None:
+        """The id of the dealing recorded last (after its command: the one it answers)."""
+        known = getattr(self, "dealings", [])
+        return known[-1]["dealing_id"] if known else None
 
     def term_ended(self, today: date) -> bool:
         return self.ends_on is not None and date.fromisoformat(self.ends_on) < today
@@ -338,7 +381,7 @@ class Title(ChainedAggregate):
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
             self.OwnershipTransferred, kind=kind, holders=holders, edition=self.edition + 1,
-            **provenance.fields(),
+            dealing_id=self.next_dealing_id, **provenance.fields(),
         )
 
     def correct_holder_data(
@@ -355,7 +398,8 @@ class Title(ChainedAggregate):
             )
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
-            self.HolderDataCorrected, holders=holders, edition=self.edition + 1, **provenance.fields(),
+            self.HolderDataCorrected, holders=holders, edition=self.edition + 1, dealing_id=self.next_dealing_id,
+            **provenance.fields(),
         )
 
     def register_mortgage(
@@ -375,7 +419,7 @@ class Title(ChainedAggregate):
         mortgage_id = _next_id("HT", self.mortgages)
         self.trigger_event(
             self.MortgageRegistered, mortgage_id=mortgage_id, rank=next_rank, creditor=creditor,
-            amount=amount, **provenance.fields(),
+            amount=amount, dealing_id=self.next_dealing_id, **provenance.fields(),
         )
         return mortgage_id
 
@@ -387,7 +431,8 @@ class Title(ChainedAggregate):
             raise NotFound(f"no mortgage {mortgage_id!r} on title {self.certificate_number}")
         if mortgage["status"] != "active":
             raise MortgageError(f"mortgage {mortgage_id} is already {mortgage['status']}", mortgage_id=mortgage_id)
-        self.trigger_event(self.MortgageReleased, mortgage_id=mortgage_id, **provenance.fields())
+        self.trigger_event(self.MortgageReleased, mortgage_id=mortgage_id, dealing_id=self.next_dealing_id,
+                           **provenance.fields())
 
     def place_block(
         self, kind: str, requested_by: str, until: str | None, today: date, provenance: Provenance,
@@ -404,7 +449,7 @@ class Title(ChainedAggregate):
         block_id = _next_id("BL", self.blocks)
         self.trigger_event(
             self.BlockPlaced, block_id=block_id, kind=kind, requested_by=requested_by, until=until,
-            **provenance.fields(),
+            dealing_id=self.next_dealing_id, **provenance.fields(),
         )
         return block_id
 
@@ -420,7 +465,8 @@ class Title(ChainedAggregate):
         """A sita is lifted only by the court's order (the seizing authority's decision)."""
         if self._active_block(block_id, today)["kind"] == "sita":
             require_document("lifting of a sita", "court_order", provenance.source)
-        self.trigger_event(self.BlockLifted, block_id=block_id, **provenance.fields())
+        self.trigger_event(self.BlockLifted, block_id=block_id, dealing_id=self.next_dealing_id,
+                           **provenance.fields())
 
     def expire_block(self, block_id: str, today: date, provenance: Provenance) -> None:
         block = self._active_block(block_id, today)
@@ -504,6 +550,16 @@ class Title(ChainedAggregate):
         if self.status not in ("active", "expired"):
             raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
         self.trigger_event(self.RightCancelled, reason=reason, **provenance.fields())
+
+    def annul_dealing(self, dealing_id: str, reason: str, today: date, provenance: Provenance) -> None:
+        """Pembatalan of the latest standing dealing, dated on or after the dealing itself."""
+        self.require_active(today)
+        dealing = dealings.find(self, dealing_id)
+        if provenance.effective_at < dealing["effective_at"]:
+            raise InvalidInput("source.date", f"{provenance.effective_at} lies before dealing {dealing_id} "
+                                              f"took effect on {dealing['effective_at']}")
+        self.trigger_event(self.DealingAnnulled, dealing_id=dealing_id, reason=reason, edition=self.edition + 1,
+                           **dealings.restoration(self, dealing), **provenance.fields())
 
     def replace_certificate(self, reason: str, today: date, provenance: Provenance) -> None:
         """Sertipikat pengganti: the replacement is the next edition; older ones no longer verify."""

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     public_rate_burst: int = Field(default=20, ge=1)
     # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
-    log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr
+    log_format: Literal["text", "json"] = "text"
+    # The registry's legal day: today's date (no legal date may lie after it) is the date here.
+    time_zone: Literal["WIB", "WITA", "WIT"] = "WIT"  # the lines `landreg serve` writes to stderr
     # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
     min_parcel_area_m2: float = Field(default=1.0, ge=0)
     # The most parcels one merger may join (each is locked and loaded in one transaction).
