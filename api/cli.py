@@ -16,6 +16,7 @@ from api import exporter, importer, logs
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
+from projections import overlaps
 from registry.application.registry import Registry
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
@@ -170,6 +171,46 @@ def _box(text: str) -> tuple[float, float, float, float]:
         console.print("[red]--bbox must be four numbers: minx,miny,maxx,maxy")
         raise typer.Exit(2) from None
     return west, south, east, north
+
+
+report_app = typer.Typer(help="Reports over the register.")
+app.add_typer(report_app, name="report")
+
+
+class ReportFormat(str, Enum):
+    csv = "csv"
+    gpkg = "gpkg"
+
+
+@report_app.command("overlaps")
+def report_overlaps(
+    out: Annotated[Path, typer.Option(dir_okay=False, help="the file to write (replaced if it exists)")],
+    kind: Annotated[ReportFormat, typer.Option("--format", help="CSV (WKT) or GeoPackage")] = ReportFormat.csv,
+    village: Annotated[str | None, typer.Option(help="8-digit village code")] = None,
+    province: Annotated[str | None, typer.Option(help="2-digit province code")] = None,
+) -> None:
+    """Every pair of parcels overlapping beyond the tolerance (legacy conflicts), with its area and shared part,
+    duplicate certificates flagged; the whole register unless --village or --province."""
+    if (village and not (len(village) == 8 and village.isdigit())) or \
+            (province and not (len(province) == 2 and province.isdigit())):
+        console.print("[red]--village is 8 digits and --province 2 digits; give one of them or neither.")
+        raise typer.Exit(2)
+    services = build_existing(Settings())
+    settings, found = services.settings, []
+    try:
+        with services.queries.engine.connect() as connection, \
+                Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            whole = village is None and province is None
+            task = progress.add_task("Scanning parcels", total=services.queries.active_count() if whole else None)
+            low, below = overlaps.area_range(village, province)
+            for page, _ in overlaps.pairs(connection, low, below, settings.overlap_tolerance_m2,
+                                          settings.overlap_tolerance_fraction):
+                found += page
+                progress.advance(task, 5_000)
+        exporter.write_overlaps(out, kind.value, found)
+    finally:
+        services.close()
+    console.print(f"{len(found):,} overlapping pairs written to {out}")
 
 
 audit_app = typer.Typer(help="Tamper evidence: checkpoints, verification, export for auditors.")

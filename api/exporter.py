@@ -14,16 +14,18 @@ from typing import Any
 import numpy as np
 import orjson
 import pyogrio.raw
+import shapely
 
 from api import features
 from projections.history import boundary_documents
+from projections.overlaps import Pair
 from projections.queries import MAX_PAGE, Queries, Row
 from spatial.crs import WGS84
 
 DRIVERS = {"gpkg": "GPKG", "fgb": "FlatGeobuf", "geojson": "GeoJSON", "csv": "CSV"}
 LAYER = "parcels"
 INTEGERS = frozenset({"edition"})
-NUMBERS = frozenset({"area_m2"})
+NUMBERS = frozenset({"area_m2", "overlap_m2", "fraction"})
 FLAGS = frozenset({"has_mortgage", "is_blocked"})
 # CSV: the geometry as a WKT column. FlatGeobuf: no spatial index, which would reorder the
 # features along a curve; in NIB order an import allocates the NIBs in the same order.
@@ -90,3 +92,17 @@ def _field(name: str, values: list[Any]) -> tuple[np.ndarray[Any, Any], np.ndarr
     if name in FLAGS:
         return np.array([bool(value) for value in values], dtype=bool), missing
     return np.array(values, dtype=object), missing
+
+
+OVERLAP_COLUMNS = ("nib_a", "nib_b", "village_a", "village_b", "overlap_m2", "fraction", "duplicate")
+
+
+def write_overlaps(path: Path, kind: str, pairs: list[Pair]) -> None:
+    """The overlap report as a file (gpkg or csv): one shared part per pair, EPSG:4326, with its columns."""
+    path.unlink(missing_ok=True)
+    rows = [pair.as_dict() for pair in pairs]
+    geometries = np.array([shapely.to_wkb(pair.geometry) for pair in pairs], dtype=object)
+    arrays, masks = zip(*(_field(name, [r[name] for r in rows]) for name in OVERLAP_COLUMNS), strict=True)
+    pyogrio.raw.write(path, geometries, list(arrays), list(OVERLAP_COLUMNS), field_mask=list(masks),
+                      layer="overlaps", driver=DRIVERS[kind], geometry_type="MultiPolygon", promote_to_multi=True,
+                      crs=f"EPSG:{WGS84}", layer_options=LAYER_OPTIONS.get(kind))

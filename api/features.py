@@ -52,8 +52,16 @@ def feature(row: dict[str, Any]) -> dict[str, Any]:
             "area_m2": float(row["area_m2"]), "version": row["position"], "parents": row["parents"],
             "children": row["children"], "survey_crs": f"EPSG:{row['epsg']}", "updated_at": row["updated_at"],
             "title": title_properties(row["title"]),
+            **conflict_properties(row),
         },
     }
+
+
+def conflict_properties(row: dict[str, Any]) -> dict[str, Any]:
+    """Whether the parcel is in a recorded conflict, and the NIBs it overlaps with the m² of each."""
+    found = row.get("conflicts") or {}
+    return {"in_conflict": bool(found),
+            "conflicts": [{"nib": nib, "overlap_m2": float(area)} for nib, area in sorted(found.items())]}
 
 
 def gis_properties(row: dict[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,8 @@ class ParcelProperties(Reply):
     survey_crs: str = Field(examples=["EPSG:4326"])
     updated_at: str | None
     title: Title | None
+    in_conflict: bool = Field(False, description="overlaps another legacy parcel: dealings wait until resolved")
+    conflicts: list[JSON] = Field(default_factory=list, description="[{nib, overlap_m2}] of each open conflict")
 
 
 class Geometry(BaseModel):
@@ -105,6 +107,17 @@ class ParcelPage(Reply):
 
     type: Literal["FeatureCollection"]
     features: list[ParcelFeature]
+    next_cursor: str | None
+    bbox: list[float] | None = Field(None, description="around every feature of the page (absent when empty)")
+    links: list[dict[str, str]] = Field(default_factory=list, description="self, and next while there is more")
+
+
+class OverlapReport(Reply):
+    """Overlapping pairs as a GeoJSON FeatureCollection: each Feature is the shared part of a pair,
+    its properties nib_a, nib_b, village_a, village_b, overlap_m2, fraction, duplicate."""
+
+    type: Literal["FeatureCollection"]
+    features: list[JSON]
     next_cursor: str | None
     bbox: list[float] | None = Field(None, description="around every feature of the page (absent when empty)")
     links: list[dict[str, str]] = Field(default_factory=list, description="self, and next while there is more")

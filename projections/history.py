@@ -24,7 +24,8 @@ def _ids(connection: Connection, values: Iterable[str]) -> list[object]:
     return [uuid.UUID(v).bytes for v in values]
 
 
-def _events_of(connection: Connection, aggregate_ids: set[str]) -> list[LogEvent]:
+def events_of(connection: Connection, aggregate_ids: set[str]) -> list[LogEvent]:
+    """The events of these aggregates, in log order."""
     if not aggregate_ids:
         return []
     query = text(f"SELECT id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
@@ -38,9 +39,9 @@ def parcel_events(connection: Connection, nib: str) -> list[LogEvent]:
     the complaints about it, in log order."""
     complaints = connection.execute(text("SELECT aggregate_id FROM landreg_complaints WHERE nib = :nib"),
                                     {"nib": nib}).scalars().all()
-    own = _events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib)), *complaints})
+    own = events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib)), *complaints})
     numbers = {e.data["certificate_number"] for e in own if e.kind == "Parcel.TitleRegistered"}
-    titles = _events_of(connection, {parcels.title_id(n) for n in numbers})
+    titles = events_of(connection, {parcels.title_id(n) for n in numbers})
     return sorted(own + titles, key=lambda e: e.position)
 
 
@@ -105,7 +106,7 @@ def village_as_of(connection: Connection, village_code: str, recorded_by: str | 
     events: list[LogEvent] = []
     chosen = sorted(ids)
     for start in range(0, len(chosen), 5_000):
-        events += _events_of(connection, set(chosen[start:start + 5_000]))
+        events += events_of(connection, set(chosen[start:start + 5_000]))
     events.sort(key=lambda e: e.position)
     return sorted(fold(in_force(events, None, recorded_by, effective_on)).values(), key=lambda r: r["nib"])
 
@@ -117,7 +118,7 @@ def boundary_documents(connection: Connection, nibs: list[str]) -> dict[str, dic
     chosen = sorted(by_id)
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(chosen), 5_000):
-        for event in _events_of(connection, set(chosen[start:start + 5_000])):
+        for event in events_of(connection, set(chosen[start:start + 5_000])):
             if "shape" in event.data:
                 found[by_id[event.originator_id]] = event.data["source"]
     return found

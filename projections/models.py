@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,14 @@ _certificate_tables = lru_cache(maxsize=None)(certificates.CertificateTables)
 _procedure_tables = lru_cache(maxsize=None)(procedures.ProcedureTables)
 
 
+def _add_conflicts_column(engine: Engine, suffix: str) -> None:
+    """Tables made before conflicts were recorded get the column (null: none), rewriting nothing."""
+    table = f"landreg_parcels{suffix}"
+    if "conflicts" not in {c["name"] for c in inspect(engine).get_columns(table)}:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN conflicts JSON"))
+
+
 @dataclass
 class ParcelsModel:
     """parcels, holdings, village_stats; on a rebuild also the spatial index (the overlap guard's
@@ -57,6 +65,7 @@ class ParcelsModel:
             _parcel_tables(suffix).holder_names.create(engine, checkfirst=True)
         if suffix:
             footprint_index(engine.dialect.name, suffix).create(engine)
+        _add_conflicts_column(engine, suffix)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 # Tables made when holder kinds were shorter: widening a varchar rewrites nothing.

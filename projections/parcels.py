@@ -59,6 +59,7 @@ class ParcelTables:
             Column("certificate_number", String(14), index=True),
             Column("title_id", String(36), index=True),
             Column("title", JSON),  # the current title (projections.title_state), or null
+            Column("conflicts", JSON),  # NIB -> m² of overlap of each open conflict; null in older tables
             Column("version", Integer, nullable=False),
             Column("updated_at", String(40), nullable=False),
             Column("position", BigInteger, nullable=False),
@@ -104,13 +105,17 @@ def fold_parcel(row: Row | None, event: LogEvent) -> Row:
         parents = data.get("parents") or ([data["parent"]] if "parent" in data else [])
         row = {"nib": data["nib"], "parcel_id": event.originator_id, "village_code": data["village_code"],
                "status": "active", "parents": parents, "children": [], "certificate_number": None,
-               "title_id": None, "title": None, **_shape(data["shape"])}
+               "title_id": None, "title": None, "conflicts": {}, **_shape(data["shape"])}
     elif row is None:
         raise LookupError(f"event {event.position} ({event.kind}) for a parcel the read model has not seen")
     elif event.kind == "Parcel.BoundaryCorrected":
         row = {**row, **_shape(data["shape"])}
     elif event.kind == "Parcel.PartSeparated":
         row = {**row, **_shape(data["shape"]), "children": [*row["children"], data["child"]]}
+    elif event.kind == "Parcel.ConflictRecorded":
+        row = {**row, "conflicts": {**(row.get("conflicts") or {}), **data["conflicts"]}}
+    elif event.kind == "Parcel.ConflictResolved":
+        row = {**row, "conflicts": {k: v for k, v in (row.get("conflicts") or {}).items() if k not in data["nibs"]}}
     elif event.kind == "Parcel.TitleRegistered":
         number = data["certificate_number"]
         row = {**row, "certificate_number": number, "title_id": title_id(number)}

@@ -145,3 +145,21 @@ class PostgisFootprints:
 
     def nibs(self, session: Session) -> list[str]:
         return list(session.execute(select(self.table.c.nib).order_by(self.table.c.nib)).scalars())
+
+    def page(self, connection: Session | Connection, after: str, below: str, limit: int) -> list[str]:
+        """NIBs of active footprints with after < nib < below, in order, at most `limit`."""
+        query = select(self.table.c.nib).where(self.table.c.nib > after, self.table.c.nib < below) \
+            .order_by(self.table.c.nib).limit(limit)
+        return list(connection.execute(query).scalars())
+
+    def interior_pairs(self, connection: Session | Connection, first: str, last: str, low: str, below: str,
+                       ) -> list[tuple[str, str, BaseGeometry, BaseGeometry]]:
+        """Pairs (a, b) whose interiors meet, a in [first, last]; each pair once over the range
+        [low, below): b after a, or b outside the range."""
+        rows = connection.execute(text(
+            f"SELECT a.nib, b.nib, ST_AsBinary(a.geom), ST_AsBinary(b.geom) FROM {self.table.name} a "
+            f"JOIN {self.table.name} b ON b.geom && a.geom AND b.nib <> a.nib "
+            "AND (b.nib > a.nib OR b.nib < :low OR b.nib >= :below) AND ST_Relate(a.geom, b.geom, '2********') "
+            "WHERE a.nib >= :first AND a.nib <= :last ORDER BY a.nib, b.nib"
+        ), {"first": first, "last": last, "low": low, "below": below}).all()
+        return [(a, b, shapely.from_wkb(bytes(wa)), shapely.from_wkb(bytes(wb))) for a, b, wa, wb in rows]

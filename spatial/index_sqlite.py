@@ -89,3 +89,25 @@ class SqliteFootprints:
 
     def nibs(self, session: Session) -> list[str]:
         return list(session.execute(text(f"SELECT nib FROM {self.table_name} ORDER BY nib")).scalars())
+
+    def page(self, connection: Session | Connection, after: str, below: str, limit: int) -> list[str]:
+        """NIBs of active footprints with after < nib < below, in order, at most `limit`."""
+        return list(connection.execute(text(
+            f"SELECT nib FROM {self.table_name} WHERE nib > :after AND nib < :below ORDER BY nib LIMIT :limit"
+        ), {"after": after, "below": below, "limit": limit}).scalars())
+
+    def interior_pairs(self, connection: Session | Connection, first: str, last: str, low: str, below: str,
+                       ) -> list[tuple[str, str, BaseGeometry, BaseGeometry]]:
+        """Pairs (a, b) whose interiors meet, a in [first, last]; each pair once over the range
+        [low, below): b after a, or b outside the range."""
+        rows = connection.execute(text(
+            f"SELECT fa.nib, fb.nib, fa.wkb, fb.wkb FROM {self.table_name} fa "
+            f"JOIN {self.rtree_name} ra ON ra.id = CAST(fa.nib AS INTEGER) "
+            f"JOIN {self.rtree_name} rb ON rb.minx <= ra.maxx AND rb.maxx >= ra.minx AND rb.miny <= ra.maxy "
+            "AND rb.maxy >= ra.miny AND rb.id <> ra.id "
+            f"JOIN {self.table_name} fb ON fb.nib = printf('%013d', rb.id) "
+            "WHERE fa.nib >= :first AND fa.nib <= :last AND (fb.nib > fa.nib OR fb.nib < :low OR fb.nib >= :below) "
+            "ORDER BY fa.nib, fb.nib"
+        ), {"first": first, "last": last, "low": low, "below": below}).all()
+        pairs = [(a, b, shapely.from_wkb(bytes(wa)), shapely.from_wkb(bytes(wb))) for a, b, wa, wb in rows]
+        return [p for p in pairs if shapely.relate_pattern(p[2], p[3], "2********")]

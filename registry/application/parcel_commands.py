@@ -5,6 +5,7 @@ from typing import Any
 
 import shapely
 
+from registry.application import conflicts
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork, shape_of
 from registry.domain import identifiers, values
@@ -63,9 +64,10 @@ class ParcelCommands(CommandRunner):
             self.guard.check(unit.session, shape, exclude={nib})
             provenance = unit.provenance(source, source["date"])
             parcel.correct_boundary(shape_of(shape), provenance)
+            met = conflicts.resolve(unit, parcel, "boundary_correction", provenance)  # the guard passed: no overlap is left
             self.guard.remove(unit.session, nib)
             self.guard.place(unit.session, nib, parcel.village_code, shape)
-            unit.save(parcel, *_follow_area(unit, parcel, provenance))
+            unit.save(parcel, *met, *_follow_area(unit, parcel, provenance))
             return {"nib": nib, "version": parcel.version, "area_m2": float(parcel.area_m2)}
 
         return self.execute(actor, command_id, expected_version, work)
@@ -88,6 +90,7 @@ class ParcelCommands(CommandRunner):
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
+            parent.require_no_conflict()
             whole = stored_footprint(parent)
             _check_tiling(self, whole, shapes)
             title = _title_if_any(unit, parent)
@@ -129,6 +132,7 @@ class ParcelCommands(CommandRunner):
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
+            parent.require_no_conflict()
             whole = stored_footprint(parent)
             remainder = _remainder(self, whole, piece)
             _check_tiling(self, whole, [piece, remainder])
@@ -167,6 +171,8 @@ class ParcelCommands(CommandRunner):
         def work(unit: UnitOfWork) -> Result:
             unit.lock(*nibs)
             parents = [unit.parcel(n) for n in nibs]
+            for parent in parents:
+                parent.require_no_conflict()
             shapes = [stored_footprint(p) for p in parents]
             titles = _merge_titles(unit, parents)
             merged = _merged_shape(self, parents, shapes)

@@ -10,19 +10,19 @@ in bulk. This is the import's fast path; it never bypasses a rule that the singl
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import shapely
 from sqlalchemy.orm import Session
 
-from registry.application import legacy
+from registry.application import conflicts, legacy
 from registry.application.runner import CommandRunner, Result, command_fingerprint, replay
 from registry.application.unit_of_work import shape_of
 from registry.domain import identifiers, rights, values
-from registry.domain.errors import InvalidInput, OverlapError, RegistryError, SerialsExhausted
-from registry.domain.identifiers import MAX_SERIAL, make_certificate_number, make_nib
+from registry.domain.errors import InvalidInput, RegistryError, SerialsExhausted
+from registry.domain.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id
 from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
@@ -56,6 +56,9 @@ class _Entry:
     ends_on: str | None
     deed: dict[str, str]
     dates: legacy.LegacyDates
+    # Parcels it overlaps beyond the tolerance (NIBs in the store, or indexes of entries of the
+    # same chunk) and by how many m²: recorded as conflicts, never refused (registry/application/conflicts.py).
+    overlaps: list[tuple[str | int, float]] = field(default_factory=list)
 
 
 Outcome = Result | RegistryError
@@ -107,7 +110,8 @@ class StockCommands(CommandRunner):
 
     def _guard(self, session: Session, outcomes: list[Any]) -> None:
         """Invariant 2 for the chunk: against the store in one query, then against the chunk's
-        earlier accepted entries, in entry order (as if each had been submitted in turn)."""
+        earlier entries, in entry order (as if each had been submitted in turn). A legacy parcel
+        that overlaps is kept, with what it overlaps: its conflicts are recorded, not refused."""
         indexes = [i for i, item in enumerate(outcomes) if isinstance(item, _Entry)]
         stored = self.footprints.candidates_many(session, [outcomes[i].shape.wgs84 for i in indexes])
         tree = shapely.STRtree([outcomes[i].shape.wgs84 for i in indexes])
@@ -117,17 +121,11 @@ class StockCommands(CommandRunner):
             nearby: list[tuple[str | int, Any]] = list(stored.get(position, []))
             nearby += [(indexes[j], outcomes[indexes[j]].shape.wgs84) for j in tree.query(entry.shape.wgs84)
                        if j in accepted]
-            conflicts: list[str | int] = []
-            total = 0.0
             for name, other in nearby:
                 found = overlap(entry.shape.metric, transform(other, WGS84, entry.shape.tm3_epsg))
                 if exceeds(found, self.guard.tolerance_m2, self.guard.tolerance_fraction):
-                    conflicts.append(name)
-                    total += found.area_m2
-            if conflicts:
-                outcomes[i] = _Overlap(conflicts, total)
-            else:
-                accepted.add(position)
+                    entry.overlaps.append((name, found.area_m2))
+            accepted.add(position)
 
     def _write(self, session: Session, outcomes: list[Any], command_ids: list[str], actor: Actor) -> list[int]:
         """Allocate numbers, build and save the events, place footprints, update read models."""
@@ -137,7 +135,7 @@ class StockCommands(CommandRunner):
         right_keys = [(f"right:{digits[outcomes[i].right_type]}", outcomes[i].village) for i in fresh]
         nib_serials, right_serials = _plan(session, nib_keys), _plan(session, right_keys)
         used: Counter[tuple[str, str]] = Counter()
-        aggregates, built = [], {}
+        aggregates, built, deeds = [], {}, {}
         recorded_at = datetime.now(UTC)
         for i, nib_key, nib_serial, right_key, right_serial in zip(
             fresh, nib_keys, nib_serials, right_keys, right_serials,
@@ -159,12 +157,10 @@ class StockCommands(CommandRunner):
             legacy.transfer(title, entry.dates, self.settings.designated_entities, self.clock(), actor,
                             command_ids[i], recorded_at)
             aggregates += [parcel, title]
-            built[i] = (parcel, title)
-        for i, outcome in enumerate(outcomes):
-            if isinstance(outcome, _Overlap):
-                outcomes[i] = outcome.error(built)
+            built[i], deeds[nib] = (parcel, title), deed
         if not built:
             return []
+        aggregates += self._conflicts(outcomes, built, deeds)
         for (scope, key), count in used.items():
             next_serial(session, scope, key, count)
         positions, appended = self._append(session, aggregates)
@@ -178,6 +174,15 @@ class StockCommands(CommandRunner):
                            "certificate_hash": title.certificate_hash, "version": title.version,
                            "area_m2": float(parcel.area_m2), "position": max(positions[parcel.id], positions[title.id])}
         return list(built)
+
+    def _conflicts(self, outcomes: list[Any], built: dict[int, tuple[Parcel, Title]],
+                   deeds: dict[str, Provenance]) -> list[Parcel]:
+        """Record each overlap found by the guard on both parcels; the stored parcels it changed."""
+        pairs = [(parcel, other if isinstance(other, str) else built[other][0].nib, area)
+                 for i, (parcel, _) in built.items() for other, area in outcomes[i].overlaps
+                 if isinstance(other, str) or other in built]
+        new = {parcel.nib: parcel for parcel, _ in built.values()}
+        return conflicts.record(pairs, lambda p: deeds[p.nib], lambda nib: self.repository.get(parcel_id(nib)), new)
 
     def _append(self, session: Session, aggregates: list[Any]) -> tuple[dict[Any, int], list[Appended]]:
         """Save new aggregates: the log position of each one's last event, and the events as
@@ -207,18 +212,6 @@ def _plan(session: Session, keys: list[tuple[str, str]]) -> list[int | None]:
         taken[key] += 1
         serials.append(serial if serial <= MAX_SERIAL else None)
     return serials
-
-
-@dataclass
-class _Overlap:
-    """An entry refused by the guard; the NIBs of chunk entries it met are known only later."""
-
-    conflicts: list[str | int]  # NIBs in the store, or indexes of entries of the same chunk
-    area_m2: float
-
-    def error(self, built: dict[int, tuple[Parcel, Title]]) -> OverlapError:
-        nibs = [built[c][0].nib if isinstance(c, int) else c for c in self.conflicts]
-        return OverlapError(sorted(nibs), self.area_m2)
 
 
 def _replayed(command_id: str, fingerprint: str, earlier: tuple[str, str, Result]) -> Outcome:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from registry.application import conflicts
 from registry.application.procedure_commands import require_announced
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork
@@ -82,7 +83,8 @@ class TitleCommands(CommandRunner):
             return _edition(title)
 
         return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
-                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]))
+                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]),
+                              conflict_free=True)
 
     @use_case
     def correct_holder_data(
@@ -115,7 +117,7 @@ class TitleCommands(CommandRunner):
             mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
             return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, conflict_free=True)
 
     @use_case
     def release_mortgage(
@@ -217,11 +219,19 @@ class TitleCommands(CommandRunner):
         self, nib: str, reason: object, source: object, *,
         actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
-        """Pembatalan by decree or court order."""
+        """Pembatalan by decree or court order. A court's cancellation of a certificate whose parcel
+        is in conflict resolves the conflict: the parcel retires and no longer claims the land."""
         why = values.text(reason, "reason")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.cancel(why, provenance)
+            parcel = unit.parcel(nib)
+            if parcel.open_conflicts:
+                rights.require_document("cancellation of a certificate in conflict", "court_order", provenance.source)
+                met = conflicts.resolve(unit, parcel, "cancellation", provenance)
+                parcel.retire("cancelled", [], provenance)
+                self.guard.remove(unit.session, nib)
+                unit.save(parcel, *met)
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id,
@@ -264,10 +274,11 @@ class TitleCommands(CommandRunner):
     def _on_title(
         self, nib: str, source: object, change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
-        needs: tuple[str, str] | None = None,
+        needs: tuple[str, str] | None = None, conflict_free: bool = False,
     ) -> Result:
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date.
-        `needs`: the act and the document kind it must rest on."""
+        `needs`: the act and the document kind it must rest on; `conflict_free`: refused while the
+        parcel is in a recorded conflict."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
         if needs is not None:
@@ -279,7 +290,10 @@ class TitleCommands(CommandRunner):
 
         def work(unit: UnitOfWork) -> Result:
             unit.lock(nib)
-            title = unit.title_on(unit.parcel(nib))
+            parcel = unit.parcel(nib)
+            if conflict_free:
+                parcel.require_no_conflict()
+            title = unit.title_on(parcel)
             unit.expect(title)
             title.require_dated_from(effective, field)
             latest = title.last_dealing_id

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 
 from registry.domain.chain import ChainedAggregate
-from registry.domain.errors import ParcelNotActive
+from registry.domain.errors import InConflict, ParcelNotActive
 from registry.domain.identifiers import parcel_id
 from registry.domain.provenance import Provenance, RecordedEvent
 
@@ -42,6 +42,7 @@ class Parcel(ChainedAggregate):
             parcel.children = []
             parcel.surveys = [dict(self.source)]
             parcel.certificate_number = None
+            parcel.conflicts = {}
 
     class Surveyed(Created):
         """Pengukuran: first survey of a parcel, NIB allocated."""
@@ -111,6 +112,25 @@ class Parcel(ChainedAggregate):
             parcel.status = "retired"
             parcel.children = [*parcel.children, *(c for c in self.children if c not in parcel.children)]
 
+    class ConflictRecorded(Event):
+        """Tumpang tindih: a legacy parcel overlaps these parcels beyond the tolerance (NIB -> m²
+        of overlap). Recorded on each parcel of the pair; dealings wait until it is resolved."""
+
+        conflicts: dict[str, str]
+
+        def apply(self, parcel: Parcel) -> None:
+            parcel.conflicts = {**getattr(parcel, "conflicts", {}), **self.conflicts}
+
+    class ConflictResolved(Event):
+        """The overlap with `nibs` is gone: a boundary correction removed it, or a court's
+        cancellation of one certificate retired its parcel (`how`)."""
+
+        nibs: list[str]
+        how: str
+
+        def apply(self, parcel: Parcel) -> None:
+            parcel.conflicts = {k: v for k, v in getattr(parcel, "conflicts", {}).items() if k not in self.nibs}
+
     if TYPE_CHECKING:  # State, assigned only by the events above. Declared for type checkers
         # only: the library would turn class annotations into __init__ parameters.
         nib: str
@@ -121,6 +141,7 @@ class Parcel(ChainedAggregate):
         children: list[str]
         surveys: list[dict[str, str]]
         certificate_number: str | None
+        conflicts: dict[str, str]
 
     @classmethod
     def create(
@@ -140,6 +161,25 @@ class Parcel(ChainedAggregate):
     def require_active(self) -> None:
         if self.status != "active":
             raise ParcelNotActive(f"parcel {self.nib} is {self.status}", nib=self.nib)
+
+    @property
+    def open_conflicts(self) -> dict[str, str]:
+        """The parcels this one overlaps by a recorded conflict (none in stores older than conflicts)."""
+        return dict(getattr(self, "conflicts", {}))
+
+    def require_no_conflict(self) -> None:
+        """No transfer, mortgage, subdivision, separation or merger while a conflict is open."""
+        if self.open_conflicts:
+            nibs = sorted(self.open_conflicts)
+            raise InConflict(f"parcel {self.nib} overlaps {', '.join(nibs)} (a recorded conflict): resolve it by "
+                             "a boundary correction or a court's cancellation first", nib=self.nib,
+                             conflicting_nibs=nibs)
+
+    def record_conflicts(self, conflicts: dict[str, str], provenance: Provenance) -> None:
+        self.trigger_event(self.ConflictRecorded, conflicts=conflicts, **provenance.fields())
+
+    def resolve_conflicts(self, nibs: list[str], how: str, provenance: Provenance) -> None:
+        self.trigger_event(self.ConflictResolved, nibs=sorted(nibs), how=how, **provenance.fields())
 
     def correct_boundary(self, shape: Shape, provenance: Provenance) -> None:
         self.require_active()

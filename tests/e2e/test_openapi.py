@@ -99,6 +99,7 @@ EXAMPLE_SESSION = [
     ("/v1/parcels", "SurveyIn"), ("/v1/parcels/{nib}/boundary", "BoundaryIn"),
     ("/v1/parcels/{nib}/announcement", "AnnouncementIn"), ("/v1/parcels/{nib}/title", "TitleIn"),
     ("/v1/parcels/{nib}/transfers", "TransferIn"), ("/v1/parcels/{nib}/title/holders", "HoldersIn"),
+    ("/v1/parcels/{nib}/dealings/{dealing}/annulment", "AnnulmentIn"),
     ("/v1/parcels/{nib}/mortgages", "MortgageIn"), ("/v1/parcels/{nib}/mortgages/HT1/release", "SourceIn"),
     ("/v1/parcels/{nib}/blocks", "BlockIn"), ("/v1/parcels/{nib}/blocks/BL1/lift", "SourceIn"),
     ("/v1/parcels/{nib}/title/replacement", "ReasonIn"), ("/v1/parcels/search", "SearchIn"),
@@ -121,6 +122,8 @@ def test_request_body_examples_are_accepted_in_a_land_office_session(document: d
         found.setdefault("nib", answer.json().get("nib", ""))
         if path == "/v1/parcels/merge":
             found["merged"] = answer.json()["nib"]
+        if "dealing_id" in answer.json():
+            found["dealing"] = answer.json()["dealing_id"]
         if "complaint_number" in answer.json():
             found["complaint"] = answer.json()["complaint_number"]
 
