@@ -23,7 +23,7 @@ from projections.procedures import ProcedureQueries
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
-JSON_COLUMNS = ("parents", "children", "title")
+JSON_COLUMNS = ("parents", "children", "title", "conflicts")
 PARCEL = "SELECT * FROM landreg_parcels WHERE nib = :nib"
 CERTIFICATE = "SELECT * FROM landreg_certificates WHERE certificate_number = :number"
 BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
