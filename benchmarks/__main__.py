@@ -82,6 +82,29 @@ def _save(out: Path, facts: dict[str, Any], figures: list[read_side.Figure]) -> 
     console.print(f"written to {out}")
 
 
+@app.command("legal-time")
+def legal_time_command(
+    base: str = typer.Option(..., help="the code before the two time axes (e.g. `git archive ab882f3 | tar -x -C DIR`)"),
+    parcels: int = typer.Option(100_000, help="first registrations imported by each tree"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-bench", help="where the generated stock goes"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """Import and reads before and after the legal-date axis, in one run; the overlap report after."""
+    from benchmarks import legal_time
+
+    ours = Path(__file__).resolve().parent.parent
+    facts = legal_time.run(url, parcels, Path(base).resolve(), ours, Path(folder), report=console.print)
+    before, after = facts["before"], facts["after"]
+    facts["after_over_before"] = {k: after[k] / before[k] for k in before if k.endswith("per_s")}
+    facts["command"] = f"python -m benchmarks legal-time --base {base} --parcels {parcels}"
+    out = Path(results) / f"legal-time-postgresql-{parcels}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(facts, indent=1))
+    console.print(facts["after_over_before"])
+    console.print(f"written to {out}")
+
+
 @app.command("audit")
 def audit_command(
     parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
@@ -181,6 +204,8 @@ def generate_command(
     seed: int = typer.Option(1, help="the same seed and sizes give the same bytes"),
     activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock"),
     bulk_stock: bool = typer.Option(True, help="the stock as register_parcel lines (else survey + title)"),
+    overlapping: float = typer.Option(0, help="share of the stock given a second, overlapping legacy certificate "
+                                             "(the stock alone: with --activity 0)"),
 ) -> None:
     """A synthetic cadastre as commands: the stock's first registrations, then a year of activity."""
     import time
@@ -189,6 +214,9 @@ def generate_command(
 
     from benchmarks import cadastre
 
+    if overlapping:
+        _overlapping_stock(out, parcels, seed, activity, overlapping)
+        return
     total = cadastre.Plan(parcels, seed, activity, bulk_stock=bulk_stock).lines()
     started = time.perf_counter()
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -206,6 +234,24 @@ def generate_command(
     for name, count in counts.most_common():
         table.add_row(name, f"{count:,}")
     console.print(table)
+
+
+def _overlapping_stock(out: str, parcels: int, seed: int, activity: float, overlapping: float) -> None:
+    """The stock with overlapping legacy certificates (benchmarks/cadastre_conflicts.py)."""
+    import orjson
+
+    from benchmarks import cadastre_conflicts
+
+    if activity:
+        console.print("[red]--overlapping writes the stock alone: give --activity 0 (the year's commands on parcels "
+                      "in conflict would be refused).")
+        raise typer.Exit(2)
+    lines = 0
+    with open(out, "wb") as file:
+        for command in cadastre_conflicts.generate(parcels, overlapping, seed):
+            file.write(orjson.dumps(command) + b"\n")
+            lines += 1
+    console.print(f"{out}: {lines:,} lines, {lines - parcels:,} of them overlapping certificates")
 
 
 @app.command("report")

@@ -9,12 +9,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api import importer
+from api.bootstrap import Services
 from registry.domain.identifiers import make_nib
 from registry.domain.values import Actor
-from tests.geometries import square
-
 from tests.e2e.calls import Headers, assert_problem, if_match, mortgage_body, transfer_body
-from api.bootstrap import Services
+from tests.geometries import square
 from tests.support import COURT, DEED, LAT, LON, SURVEY, VILLAGE, citizen, store_state
 
 SARI = citizen("sari", name="Sari Wulandari")

@@ -22,7 +22,18 @@ from registry.domain.values import Actor
 from spatial.crs import WGS84, tm3_zone, transform
 from spatial.topology import exceeds, overlap
 from tests.geometries import square
-from tests.support import COURT, DEED, LAT, LON, OFFICER, SURVEY, SURVEYOR, VILLAGE, assert_rejected, citizen
+from tests.support import (
+    COURT,
+    DEED,
+    LAT,
+    LON,
+    OFFICER,
+    SURVEY,
+    SURVEYOR,
+    VILLAGE,
+    assert_rejected,
+    citizen,
+)
 
 IMPORTER = Actor("import", "system")
 SALE = {"kind": "sale", "to": [citizen("sari")], "effective_at": "2026-05-01", "source": {**DEED, "date": "2026-05-01"}}
@@ -80,7 +91,7 @@ def test_a_stock_with_2_percent_overlaps_lands_whole_and_every_conflict_is_recor
     assert recorded == set(expected)  # on both parcels of every pair
     assert any(p.duplicate == "same_number" for p in pairs) and any(p.duplicate is None for p in pairs)
 
-    stuck = sorted(n for n, (_, found) in parcels.items() if found)[0]
+    stuck = min(n for n, (_, found) in parcels.items() if found)
     assert_rejected(services.registry, errors.InConflict,
                     lambda: services.registry.transfer_ownership(stuck, **SALE, actor=OFFICER))
     out = tmp_path / "overlaps.gpkg"

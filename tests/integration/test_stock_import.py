@@ -75,7 +75,7 @@ def test_refused_stock_lines_name_the_field_and_write_nothing(services: Services
     first = square(LON, LAT, 50)
     path = write(tmp_path, [
         stock_line(first),
-        stock_line(square(LON + 0.0001, LAT, 50)),  # overlaps the line before it, in the same chunk
+        stock_line(square(LON + 0.005, LAT, 50), registered_on="2999-01-01"),  # a legacy date in the future
         stock_line(SELF_INTERSECTING),
         stock_line(square(LON + 0.01, LAT, 50), [foreigner("f-1")]),  # a foreigner cannot hold hak milik
         stock_line(square(LON + 0.02, LAT, 50), survey={**SURVEY, "surveyed_on": "2999-01-01"}),
@@ -84,17 +84,18 @@ def test_refused_stock_lines_name_the_field_and_write_nothing(services: Services
     report = importer.run(services.registry, path, IMPORTER)
     assert report.accepted == 1
     assert [(r["line"], r["error"]) for r in report.rejected] == [
-        (2, "overlap"), (3, "invalid_geometry"), (4, "ineligible_holder"), (5, "future_date"), (6, "invalid_input")]
-    assert report.rejected[0]["conflicting_nibs"] == [make_nib(VILLAGE, 1)]
+        (2, "future_date"), (3, "invalid_geometry"), (4, "ineligible_holder"), (5, "future_date"), (6, "invalid_input")]
+    assert report.rejected[0]["field"] == "registered_on"
     assert report.rejected[1]["field"] == "geometry"
     # Only the first parcel exists, and it took the first serials: the refused took none.
     assert rows(services, "SELECT scope, key, value FROM landreg_counters ORDER BY 1") == [
         ("nib", VILLAGE, 1), ("right:1", VILLAGE, 1)]
-    # Against the store too: a later file overlapping the stored parcel is refused.
-    before = store_state(services.registry)
+    # A legacy parcel overlapping the stored one is not refused: it lands in conflict with it, recorded
+    # on both (tests/integration/test_conflicts.py).
     again = importer.run(services.registry, write(tmp_path, [stock_line(square(LON + 0.0002, LAT, 50))]), IMPORTER)
-    assert [r["error"] for r in again.rejected] == ["overlap"]
-    assert store_state(services.registry) == before
+    assert (again.accepted, again.rejected) == (1, [])
+    assert set(services.registry.get_parcel(make_nib(VILLAGE, 2)).open_conflicts) == {make_nib(VILLAGE, 1)}
+    assert set(services.registry.get_parcel(make_nib(VILLAGE, 1)).open_conflicts) == {make_nib(VILLAGE, 2)}
 
 
 def test_importing_the_stock_again_writes_nothing_and_returns_the_same(services: Services, tmp_path: Path) -> None:
