@@ -23,8 +23,8 @@ from api.openapi import answer
 from api.replies import History, ParcelFeature, ParcelPage, ParcelWritten, Subdivided
 from api.responses import GeoJson, Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
-from projections.history import parcel_events, state_after
-from projections.queries import MAX_PAGE
+from projections.history import parcel_events, state_after, village_as_of
+from projections.queries import MAX_PAGE, Page
 from registry.domain.errors import InvalidGeometry, InvalidInput, NotFound
 from registry.domain.values import iso_date
 
@@ -146,13 +146,19 @@ def list_parcels(
     holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
     parcel_status: VillageStatus = "active", limit: PageSize = 100, cursor: str = "",
+    as_of: AsOf = None, effective_on: EffectiveOn = None,
 ) -> GeoJson:
+    """With `village`, also on the time axes (`effective_on`, `as_of`): the village folded from the log."""
     given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
     chosen = [name for name, value in given if value]
     if len(chosen) != 1:
         raise InvalidInput("holder|holder_name|village|bbox", "give exactly one of holder, holder_name, village or bbox")
     queries = services.queries
-    if holder:
+    if (as_of or effective_on) and not village:
+        raise InvalidInput("effective_on" if effective_on else "as_of", "a listing on the time axes needs village")
+    if village and (as_of or effective_on):
+        page = _village_then(services, village, as_of, effective_on, parcel_status, cursor, limit)
+    elif holder:
         page = queries.by_holder(holder, cursor, limit)
     elif holder_name:
         page = queries.by_holder_name(holder_name, cursor, limit)
@@ -174,6 +180,17 @@ def search(body: SearchIn, actor: Reader, services: Registry, request: Request,
     for link in found["links"]:
         link["method"] = "POST"
     return GeoJson(found)
+
+
+def _village_then(services: Services, village: str, as_of: str | None, effective_on: str | None, status: str,
+                  after: str, limit: int) -> Page:
+    """A keyset page of the village as it stood on the time axes (its parcels folded from the log)."""
+    recorded, legal = instant_of(as_of) if as_of else None, legal_date_of(effective_on) if effective_on else None
+    with services.queries.engine.connect() as connection:
+        rows = village_as_of(connection, village, recorded, legal)
+    chosen = [r for r in rows if r["nib"] > after and status in ("all", r["status"])]
+    size = min(limit, MAX_PAGE)
+    return Page(chosen[:size], chosen[size - 1]["nib"] if len(chosen) > size else None)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:

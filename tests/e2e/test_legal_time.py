@@ -146,6 +146,12 @@ def test_a_1997_legacy_title_sold_in_2010_reads_by_legal_date(
     village = client.get(f"/v1/villages/{VILLAGE}/ownership", params={"effective_on": "2000-01-01"},
                          headers=auditor).json()
     assert [h["id"] for h in village["parcels"][0]["holders"]] == ["budi"]
+    listed = client.get("/v1/parcels", params={"village": VILLAGE, "effective_on": "2000-01-01"}, headers=auditor)
+    assert [f["properties"]["title"]["holders"][0]["id"] for f in listed.json()["features"]] == ["budi"]
+    assert client.get("/v1/parcels", params={"village": VILLAGE, "effective_on": "1990-01-01"},
+                      headers=auditor).json()["features"] == []
+    alone = client.get("/v1/parcels", params={"holder": "sari", "effective_on": "2000-01-01"}, headers=auditor)
+    assert assert_problem(alone, 422, "invalid_input")["field"] == "effective_on"
     annulled = client.post(f"/v1/parcels/{nib}/dealings/{entries[-1]['dealing_id']}/annulment", json=ANNULMENT,
                            headers=officer)
     assert annulled.status_code == 200, annulled.text
