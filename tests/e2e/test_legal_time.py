@@ -86,7 +86,7 @@ def test_an_annulment_is_refused_while_a_later_dealing_stands_and_writes_nothing
 
 
 def test_the_latest_first_then_the_sale_and_a_mortgage_registered_after_the_void_sale(
-    client: TestClient, titled_nib: str, officer: Headers, auditor: Headers,
+    client: TestClient, titled_nib: str, officer: Headers, auditor: Headers, admin: Headers,
 ) -> None:
     sale = sell(client, titled_nib, officer)
     mortgage = client.post(f"/v1/parcels/{titled_nib}/mortgages", json=mortgage_body(), headers=officer).json()
@@ -109,6 +109,7 @@ def test_the_latest_first_then_the_sale_and_a_mortgage_registered_after_the_void
                          headers=auditor).json()
     assert village["effective_on"] == "2025-04-01"
     assert [h["id"] for h in village["parcels"][0]["holders"]] == ["budi"]
+    assert client.get("/v1/audit/verify", headers=admin).json()["ok"] is True  # annulments are chained and sealed
 
 
 def test_reads_before_the_parcel_existed_in_law_answer_404(
