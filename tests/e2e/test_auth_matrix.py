@@ -45,6 +45,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/parcels/{nib}/title/expiry"): OFFICER,
     ("POST", "/v1/parcels/{nib}/title/cancellation"): OFFICER,
     ("POST", "/v1/parcels/{nib}/title/replacement"): OFFICER,
+    ("POST", "/v1/parcels/{nib}/dealings/{dealing_id}/annulment"): OFFICER,
+    ("GET", "/v1/reports/overlaps"): READER,
     ("GET", "/v1/certificates/{number}"): READER,
     ("GET", "/v1/public/certificates/{number}"): PUBLIC,
     ("GET", "/v1/audit/verify"): AUDITOR,
@@ -88,7 +90,7 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
 
 
 def call(client: TestClient, method: str, path: str, nib: str, number: str, headers: Headers) -> int:
-    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", village_code=nib[:8],
+    url = path.format(nib=nib, number=number, mortgage_id="HT1", block_id="BL1", dealing_id="DL1", village_code=nib[:8],
                       announcement_id=f"{nib}-1", objection_id="KB1", collection_id="parcels", feature_id=nib)
     if method == "GET":
         params = {"hash": HEX} if "/public/" in path else None
