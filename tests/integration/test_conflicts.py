@@ -97,6 +97,7 @@ def test_a_stock_with_2_percent_overlaps_lands_whole_and_every_conflict_is_recor
     out = tmp_path / "overlaps.gpkg"
     exporter.write_overlaps(out, "gpkg", pairs)
     assert pyogrio.read_info(out)["features"] == len(pairs)
+    assert services.registry.verify_log().ok  # conflicts on stored parcels are chained and sealed like any event
 
 
 def legacy(services: Services, geometry: dict[str, Any], number: str, line: int = 1) -> str:
