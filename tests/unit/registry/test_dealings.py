@@ -28,7 +28,7 @@ def holder(name: str) -> list[dict[str, str]]:
 
 
 def title() -> Title:
-    return Title.register("31740101100001", "3174010100001", "HM", holder("budi"), None, Decimal("100"), at(DEED))
+    return Title.register("31740101100001", "3174010100001", "HM", holder("budi"), None, Decimal(100), at(DEED))
 
 
 def replayed(original: Title) -> Title:
@@ -44,7 +44,7 @@ def test_each_kind_of_dealing_is_undone_by_its_annulment_latest_first() -> None:
     t = title()
     t.transfer("sale", holder("sari"), {}, TODAY, at({**DEED, "date": "2025-03-01"}))
     sale = t.last_dealing_id
-    mortgage = t.register_mortgage(BANK, Decimal("10"), None, TODAY, at({**DEED, "date": "2025-04-01"}))
+    mortgage = t.register_mortgage(BANK, Decimal(10), None, TODAY, at({**DEED, "date": "2025-04-01"}))
     loan = t.last_dealing_id
     t.release_mortgage(mortgage, TODAY, at({**DEED, "date": "2025-05-01"}))
     release = t.last_dealing_id
@@ -79,10 +79,10 @@ def test_an_annulment_dated_before_its_dealing_is_refused() -> None:
 
 
 def test_a_release_annulled_after_the_right_ended_leaves_the_mortgage_ended() -> None:
-    t = Title.register("31740101300001", "3174010100001", "HGB", holder("budi"), "2026-01-01", Decimal("100"),
+    t = Title.register("31740101300001", "3174010100001", "HGB", holder("budi"), "2026-01-01", Decimal(100),
                        at(DEED))
     then = date(2025, 6, 1)  # within the term
-    mortgage = t.register_mortgage(BANK, Decimal("10"), None, then, at({**DEED, "date": "2025-04-01"}))
+    mortgage = t.register_mortgage(BANK, Decimal(10), None, then, at({**DEED, "date": "2025-04-01"}))
     t.release_mortgage(mortgage, then, at({**DEED, "date": "2025-05-01"}))
     release = t.last_dealing_id
     t.expire(TODAY, at({**DEED, "date": "2026-02-01"}))
