@@ -34,6 +34,12 @@ class Services:
         self.registry.engine.dispose()
         self.queries.engine.dispose()
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 def build(settings: Settings | None = None, clock: Callable[[], date] = registry_today,
           inline_projections: bool = True) -> Services:
@@ -51,7 +57,7 @@ def _reads(settings: Settings, registry: Registry) -> Engine:
     url = settings.read_database_url or settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         return registry.engine
-    return read_engine(url, settings.pool_size)
+    return read_engine(url, settings.pool_size, settings.sqlite_busy_timeout_s)
 
 
 def build_existing(settings: Settings, inline_projections: bool = False) -> Services:

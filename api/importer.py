@@ -13,6 +13,7 @@ by the crash had not committed and is simply done again.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -212,10 +213,13 @@ def _send(registry: Registry, item: dict[str, Any], actor: Actor, command_id: st
         return {"error": "invalid_input", "field": "command", "reason": f"must name one of {sorted(COMMANDS)}"}
     if not isinstance(args, dict):  # (register_parcel lines with an object of args go to _stock)
         return {"error": "invalid_input", "field": "args", "reason": f"{name} needs an object of arguments"}
+    command = getattr(registry, str(name))
+    try:  # args that are not the command's parameters are the line's fault; a TypeError inside is a bug
+        inspect.signature(command).bind(**args, actor=actor, command_id=command_id)
+    except TypeError as error:
+        return {"error": "invalid_input", "field": "args", "reason": str(error)}
     try:
-        getattr(registry, str(name))(**args, actor=actor, command_id=command_id)
+        command(**args, actor=actor, command_id=command_id)
     except RegistryError as error:
         return _problem(error)
-    except TypeError as error:  # args that are not the command's parameters
-        return {"error": "invalid_input", "field": "args", "reason": str(error)}
     return None

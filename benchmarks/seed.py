@@ -2,7 +2,8 @@
 
 Builds real domain events (Parcel and Title aggregates, the registry's own mapper) for a grid of
 square parcels, and appends them in large batches, bypassing commands and their guard: this
-measures what reads and rebuilds cost, not how fast commands are. Seeded and sized.
+measures what reads and rebuilds cost, not how fast commands are. The footprints go where the guard
+would place them (the write side's table), so a seeded store answers spatial reads. Seeded and sized.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 import numpy as np
 import shapely
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from registry.application.registry import Registry
 from registry.domain.identifiers import make_certificate_number, make_nib
@@ -94,7 +96,9 @@ def _append(registry: Registry, events: list[object]) -> int:
     rows = [registry.mapper.to_stored_event(e) for e in events]  # type: ignore[arg-type]
     dialect = registry.engine.dialect.name
     ids = [r.originator_id if dialect == "postgresql" else r.originator_id.bytes for r in rows]
-    with registry.engine.begin() as connection:
+    placed = [(e.nib, e.village_code, e.shape["wgs84"]) for e in events if isinstance(e, Parcel.Surveyed)]
+    with Session(registry.engine) as connection, connection.begin():
+        registry.footprints.add_many(connection, placed)
         connection.execute(
             text("INSERT INTO landreg_events (originator_id, originator_version, topic, state) "
                  "VALUES (:originator_id, :originator_version, :topic, :state)"),

@@ -9,9 +9,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.persistence.store import uuid_text
-
-EVENTS_TABLE = "landreg_events"
+from registry.persistence.store import EVENTS_TABLE, uuid_text
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Table, text
@@ -13,11 +13,6 @@ from sqlalchemy.orm import Session
 from projections import certificates, gis_view, parcels, procedures
 from projections.log import LogEvent
 from projections.tables import swap
-from registry.persistence import store
-from spatial.index_postgis import PostgisFootprints
-from spatial.index_sqlite import SqliteFootprints
-
-FOOTPRINTS = store.FOOTPRINTS_TABLE
 
 
 class ReadModel(Protocol):
@@ -25,14 +20,8 @@ class ReadModel(Protocol):
 
     def tables(self, suffix: str) -> list[Table]: ...
     def create(self, engine: Engine, suffix: str) -> None: ...
-    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None: ...
+    def apply(self, session: Session, suffix: str, events: list[LogEvent]) -> None: ...
     def swap_in(self, connection: Connection, suffix: str) -> None: ...
-
-
-@cache
-def footprint_index(dialect: str, suffix: str) -> PostgisFootprints | SqliteFootprints:
-    name = f"{FOOTPRINTS}{suffix}"
-    return PostgisFootprints(name) if dialect == "postgresql" else SqliteFootprints(name)
 
 
 _parcel_tables = lru_cache(maxsize=None)(parcels.ParcelTables)
@@ -42,8 +31,8 @@ _procedure_tables = lru_cache(maxsize=None)(procedures.ProcedureTables)
 
 @dataclass
 class ParcelsModel:
-    """parcels, holdings, village_stats; on a rebuild also the spatial index (the overlap guard's
-    table, which commands keep up to date themselves)."""
+    """parcels, holdings, village_stats. The footprints table beside them is the write side's (the
+    overlap guard's, kept by each command in its transaction): reads join it, a rebuild never touches it."""
 
     name: str = "parcels"
 
@@ -55,32 +44,20 @@ class ParcelsModel:
             table.create(engine, checkfirst=True)
         if engine.dialect.name == "postgresql":  # also on tables made before the index was
             _parcel_tables(suffix).holder_names.create(engine, checkfirst=True)
-        if suffix:
-            footprint_index(engine.dialect.name, suffix).create(engine)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 # Tables made when holder kinds were shorter: widening a varchar rewrites nothing.
                 connection.execute(text(f"ALTER TABLE landreg_holdings{suffix} ALTER COLUMN holder_kind TYPE "
                                         f"varchar({parcels.HOLDER_KIND_LENGTH})"))
-                if suffix:
-                    gis_view.create_index(connection, suffix)
-                else:
+                if not suffix:
                     gis_view.create(connection)
 
-    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
-        pairs = parcels.apply(session, _parcel_tables(suffix), events)
-        if not rebuilding:
-            return
-        index = footprint_index(session.get_bind().dialect.name, suffix)
-        index.remove_many(session, [b["nib"] for b, _ in pairs if b is not None and b["status"] == "active"])
-        index.add_many(session, [(a["nib"], a["village_code"], a["wgs84"]) for _, a in pairs if a["status"] == "active"])
+    def apply(self, session: Session, suffix: str, events: list[LogEvent]) -> None:
+        parcels.apply(session, _parcel_tables(suffix), events)
 
     def swap_in(self, connection: Connection, suffix: str) -> None:
         for table in self.tables(""):
             swap(connection, table.name, f"{table.name}{suffix}")
-        swap(connection, FOOTPRINTS, f"{FOOTPRINTS}{suffix}")
-        if connection.dialect.name == "sqlite":
-            swap(connection, f"{FOOTPRINTS}_rtree", f"{FOOTPRINTS}{suffix}_rtree")
 
 
 @dataclass
@@ -98,7 +75,7 @@ class TablesModel:
         for table in self.tables(suffix):
             table.create(engine, checkfirst=True)
 
-    def apply(self, session: Session, suffix: str, events: list[LogEvent], rebuilding: bool) -> None:
+    def apply(self, session: Session, suffix: str, events: list[LogEvent]) -> None:
         self.fold(session, self.tables_of(suffix), events)
 
     def swap_in(self, connection: Connection, suffix: str) -> None:

@@ -33,6 +33,8 @@ from registry.domain import identifiers
 
 Row = dict[str, Any]
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
+# Every Parcel event this model folds; any other kind is refused loudly (tests hold it to the catalogue).
+FOLDED = CREATED | {"Parcel.BoundaryCorrected", "Parcel.PartSeparated", "Parcel.TitleRegistered", "Parcel.Retired"}
 UNTITLED = "-"
 
 
@@ -100,6 +102,8 @@ def title_id(number: str) -> str:
 def fold_parcel(row: Row | None, event: LogEvent) -> Row:
     """The parcel row after a Parcel event (pure)."""
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind in CREATED:
         parents = data.get("parents") or ([data["parent"]] if "parent" in data else [])
         row = {"nib": data["nib"], "parcel_id": event.originator_id, "village_code": data["village_code"],

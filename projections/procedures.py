@@ -56,8 +56,16 @@ class ProcedureTables:
         self.all = [self.announcements, self.complaints]
 
 
+# Every event of the two aggregates these tables fold; any other kind is refused loudly.
+FOLDED = {"Announcement.Started", "Announcement.Restarted", "Announcement.ObjectionLodged",
+          "Announcement.ObjectionResolved", "Complaint.Filed", "Complaint.Replied", "Complaint.Assigned",
+          "Complaint.Closed"}
+
+
 def _announcement(row: Row | None, event: LogEvent) -> Row:
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind in ("Announcement.Started", "Announcement.Restarted"):
         base = row or {"aggregate_id": event.originator_id, "nib": data["nib"], "village_code": data["village_code"],
                        "objections": {}}
@@ -76,6 +84,8 @@ def _announcement(row: Row | None, event: LogEvent) -> Row:
 
 def _complaint(row: Row | None, event: LogEvent) -> Row:
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind == "Complaint.Filed":
         row = {"aggregate_id": event.originator_id, "number": data["number"], "village_code": data["village_code"],
                "nib": data["about"].get("nib"), "category": data["category"], "status": "open",

@@ -93,7 +93,7 @@ class Projector:
         for name, model in self.models.items():
             mine = [e for e in events if e.position > starts[name]]
             if mine:
-                model.apply(session, "", mine, rebuilding=False)
+                model.apply(session, "", mine)
                 advance(session, model.name, mine[-1].position)
 
     # -- asynchronous ----------------------------------------------------------------------
@@ -122,7 +122,7 @@ class Projector:
             events = log.read(session, start, self.batch_size, until)
             if not events:
                 return 0
-            model.apply(session, "", events, rebuilding=False)
+            model.apply(session, "", events)
             advance(session, model.name, events[-1].position)
         return len(events)
 
@@ -192,7 +192,7 @@ class Projector:
                 events = log.read(session, reached, self.batch_size, head)
                 if not events:
                     break
-                model.apply(session, SHADOW, events, rebuilding=True)
+                model.apply(session, SHADOW, events)
             reached = events[-1].position
             done += len(events)
             progress(done, head)
@@ -208,7 +208,7 @@ class Projector:
                         session.execute(text(f"LOCK TABLE {log.EVENTS_TABLE} IN EXCLUSIVE MODE"))
                     tail = log.read(session, reached, limit=10_000_000)
                     if tail:
-                        model.apply(session, SHADOW, tail, rebuilding=True)
+                        model.apply(session, SHADOW, tail)
                     model.swap_in(session.connection(), SHADOW)
                     advance(session, model.name, tail[-1].position if tail else reached)
                 return len(tail)

@@ -18,8 +18,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from projections.models import footprint_index
 from projections.procedures import ProcedureQueries
+from registry.persistence.store import footprint_index
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
@@ -62,7 +62,7 @@ class Queries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        self.index = footprint_index(engine.dialect.name, "")
+        self.index = footprint_index(engine.dialect.name)
         self.procedures = ProcedureQueries(engine)
 
     def parcel(self, nib: str) -> Row | None:
@@ -170,9 +170,9 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
 
 
-def read_engine(url: str, pool_size: int = 20) -> Engine:
+def read_engine(url: str, pool_size: int, sqlite_busy_timeout_s: float) -> Engine:
     """An engine for reads only: autocommit (no BEGIN/ROLLBACK round trips), nothing done on checkout."""
     if url.startswith("sqlite"):
-        return create_engine(url, connect_args={"timeout": 30})
+        return create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s})
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
                          pool_reset_on_return=None, pool_recycle=3600)
