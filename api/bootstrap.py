@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy
 from sqlalchemy.engine import Engine, make_url
@@ -34,7 +35,7 @@ class Services:
         self.registry.engine.dispose()
         self.queries.engine.dispose()
 
-    def __enter__(self) -> Services:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

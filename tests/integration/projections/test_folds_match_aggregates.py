@@ -54,7 +54,7 @@ def title_as_folded(title: Title) -> dict[str, Any]:
     return {"certificate_number": title.certificate_number, "nib": title.nib, "right_type": title.right_type,
             "status": title.status, "edition": title.edition, "holders": title.holders, "ends_on": title.ends_on,
             "area_m2": plain(title.area_m2), "successors": title.successors,
-            "mortgages": {key: m["status"] if "status" in m else "active" for key, m in title.mortgages.items()},
+            "mortgages": {key: m.get("status", "active") for key, m in title.mortgages.items()},
             "blocks": {key: b["status"] for key, b in title.blocks.items()}, "version": title.version}
 
 
