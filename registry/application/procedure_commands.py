@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from registry.application.runner import CommandRunner, Result, use_case
@@ -23,11 +24,15 @@ _COMPLAINT_NUMBER = re.compile(r"PGD-[0-9]{4}-[0-9]{6}")
 MAX_TEXT = 5_000
 
 
-def working_days_after(day: date, count: int) -> date:
-    """The day `count` working days (Monday to Friday) after `day`; public holidays are not known."""
+def working_days_after(day: date, count: int, holidays: Collection[date] = ()) -> date:
+    """The day `count` working days after `day`: Monday to Friday, not a public holiday.
+
+    >>> working_days_after(date(2026, 8, 14), 1, {date(2026, 8, 17)})  # a Friday; Monday is 17 Agustus
+    datetime.date(2026, 8, 18)
+    """
     while count > 0:
         day += timedelta(days=1)
-        count -= day.weekday() < 5
+        count -= day.weekday() < 5 and day not in holidays
     return day
 
 
@@ -154,7 +159,8 @@ class ProcedureCommands(CommandRunner):
         body = values.text(text, "text", MAX_TEXT)
         who = _contact(contact)
         secret = secrets.token_urlsafe(18)
-        respond_by = working_days_after(today, self.settings.complaint_response_working_days).isoformat()
+        respond_by = working_days_after(today, self.settings.complaint_response_working_days,
+                                        self.settings.public_holidays).isoformat()
 
         def work(unit: UnitOfWork) -> Result:
             number = f"PGD-{today.year}-{next_serial(unit.session, 'complaint', str(today.year)):06d}"

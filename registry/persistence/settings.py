@@ -1,6 +1,7 @@
 """The one typed reader of the environment (prefix LANDREG_)."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -64,6 +65,10 @@ class Settings(BaseSettings):
     announcement_days_systematic: int = Field(default=14, ge=1, le=365)
     announcement_days_sporadic: int = Field(default=30, ge=1, le=365)
     complaint_response_working_days: int = Field(default=5, ge=1, le=90)
+    # Days no land office works besides weekends: the national holidays and cuti bersama of the
+    # government's yearly joint decree (SKB), e.g. '["2026-08-17", "2026-12-25"]'. Not built in: the
+    # dates of the Islamic, Chinese, Hindu and Buddhist holidays are set each year, not computed.
+    public_holidays: frozenset[date] = Field(default_factory=frozenset)
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
