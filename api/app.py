@@ -16,7 +16,7 @@ from api.edge import InputGuard, SafeHeaders
 from api.observe import Observe
 from api.ratelimit import PublicRateLimit
 from api.responses import Json
-from api.routes import ogc, other, parcels, procedures, titles
+from api.routes import eligibility, ogc, other, parcels, procedures, titles
 from api.web import mount as mount_web_page
 from registry.domain.errors import RegistryError
 from registry.domain.values import Actor
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
     problems.install(app)
-    for module in (parcels, titles, procedures, other, ogc):
+    for module in (parcels, titles, eligibility, procedures, other, ogc):
         app.include_router(module.router)
     openapi.install(app)
     docs.mount(app)

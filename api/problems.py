@@ -42,6 +42,10 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.AnnouncementClosed: (409, "The announcement is closed"),
     errors.ObjectionResolved: (409, "The objection is already resolved"),
     errors.ComplaintClosed: (409, "The complaint is closed"),
+    errors.CommonSharesExceeded: (409, "The building's common shares would exceed 1"),
+    errors.UnitExists: (409, "The unit already has a title"),
+    errors.ReleasePeriodRunning: (409, "The holder's release period is still running"),
+    errors.ReleasePeriodEnded: (409, "The release period ended: the right is extinguished"),
 }
 
 # Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).

@@ -48,6 +48,11 @@ class MortgageRegistered(Versioned):
     rank: int = Field(examples=[1])
 
 
+class EligibilityLost(Edition):
+    release_by: str = Field(examples=["2026-03-01"], description="the last day to release the right to an eligible "
+                                                                 "holder; after it the right is extinguished")
+
+
 class BlockPlaced(Versioned):
     block_id: str = Field(examples=["BL1"])
     until: str | None = Field(examples=["2025-03-03"], description="its last day; none: until lifted")
@@ -66,6 +71,16 @@ class Title(Reply):
     mortgages: list[JSON] = Field(description="active mortgages (hak tanggungan) with rank and creditor")
     blocks: list[JSON] = Field(description="active blocks and seizures")
     certificate_hash: str
+    release_by: str | None = Field(None, description="while a holder who lost eligibility must release the right: "
+                                                     "the last day (UUPA art. 21(3)); then it is extinguished")
+
+
+class OtherTitle(Title):
+    """A title beside the parcel's primary one: a right on a right, or a strata unit's title."""
+
+    on_title: str = Field(description="the certificate number of the title it stands on")
+    unit: JSON | None = Field(description="a strata unit's id, floor and common_share; none for a right on a right")
+    version: int = Field(description="this title's version: send it as If-Match with ?title=")
 
 
 class ParcelProperties(Reply):
@@ -79,6 +94,7 @@ class ParcelProperties(Reply):
     survey_crs: str = Field(examples=["EPSG:4326"])
     updated_at: str | None
     title: Title | None
+    other_titles: list[OtherTitle] = Field(default_factory=list, description="rights on rights and strata units")
 
 
 class Geometry(BaseModel):

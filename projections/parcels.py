@@ -34,7 +34,8 @@ from registry.domain import identifiers
 Row = dict[str, Any]
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
 # Every Parcel event this model folds; any other kind is refused loudly (tests hold it to the catalogue).
-FOLDED = CREATED | {"Parcel.BoundaryCorrected", "Parcel.PartSeparated", "Parcel.TitleRegistered", "Parcel.Retired"}
+FOLDED = CREATED | {"Parcel.BoundaryCorrected", "Parcel.PartSeparated", "Parcel.TitleRegistered", "Parcel.Retired",
+                    "Parcel.SecondaryTitleRegistered"}  # the titles beside the primary: projections/secondary.py
 UNTITLED = "-"
 
 

@@ -26,6 +26,7 @@ MAX_PAGE = 1_000
 JSON_COLUMNS = ("parents", "children", "title")
 PARCEL = "SELECT * FROM landreg_parcels WHERE nib = :nib"
 CERTIFICATE = "SELECT * FROM landreg_certificates WHERE certificate_number = :number"
+ON_PARCEL = "SELECT * FROM landreg_certificates WHERE nib = :nib ORDER BY certificate_number"
 BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
              "WHERE h.holder_id = :holder AND h.nib > :after ORDER BY h.nib LIMIT :limit")
 BY_HOLDER_NAME = ("SELECT * FROM landreg_parcels WHERE nib IN (SELECT nib FROM landreg_holdings "
@@ -72,6 +73,10 @@ class Queries:
     def certificate(self, number: str) -> Row | None:
         rows = self._rows(CERTIFICATE, {"number": number})
         return rows[0] if rows else None
+
+    def certificates_on(self, nib: str) -> list[Row]:
+        """Every certificate ever issued on a parcel (projections/secondary.py picks those beside the primary)."""
+        return self._rows(ON_PARCEL, {"nib": nib})
 
     def by_holder(self, holder_id: str, after: str = "", limit: int = 100) -> Page:
         return self._page(BY_HOLDER, {"holder": holder_id, "after": after}, limit)

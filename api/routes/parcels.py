@@ -22,6 +22,7 @@ from api.openapi import answer
 from api.replies import History, ParcelFeature, ParcelPage, ParcelWritten, Subdivided
 from api.responses import GeoJson, Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
+from projections import secondary
 from projections.history import parcel_events, state_after
 from projections.queries import MAX_PAGE
 from registry.domain.errors import InvalidGeometry, InvalidInput, NotFound
@@ -92,13 +93,18 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
                version: Annotated[int | None, Query(ge=1)] = None) -> Json:
     if as_of is None and version is None:
         row = services.queries.parcel(nib)
+        others = secondary.from_rows(services.queries.certificates_on(nib)) if row else []
     else:
         with services.queries.engine.connect() as connection:
             events = parcel_events(connection, nib)
-        row = state_after(events, position=version, recorded_by=instant_of(as_of) if as_of else None)
+        moment = instant_of(as_of) if as_of else None
+        row = state_after(events, position=version, recorded_by=moment)
+        others = secondary.from_events(events, position=version, recorded_by=moment)
     if row is None:
         raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
-    return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+    found = features.feature(row)
+    found["properties"]["other_titles"] = features.other_titles(others)
+    return GeoJson(found, headers={"ETag": f'"{row["position"]}"'})
 
 
 @router.get("/{nib}/history", summary="Every event of the parcel and its titles",

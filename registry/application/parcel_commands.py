@@ -8,7 +8,13 @@ import shapely
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork, shape_of
 from registry.domain import identifiers, values
-from registry.domain.errors import InvalidGeometry, InvalidInput, MergerError, SubdivisionError
+from registry.domain.errors import (
+    DealingNotAllowed,
+    InvalidGeometry,
+    InvalidInput,
+    MergerError,
+    SubdivisionError,
+)
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
 from spatial.crs import WGS84, Footprint, footprint_from_wkb, transform
@@ -261,6 +267,7 @@ def _remainder(registry: CommandRunner, whole: Footprint, piece: Footprint) -> F
 
 def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
     """The parcel's active title, checked free to change; None for an untitled parcel."""
+    _require_no_others(unit, parcel)
     if parcel.certificate_number is None:
         return None
     title = unit.title(parcel.certificate_number)
@@ -269,6 +276,16 @@ def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
     title.require_active(unit.today)
     title.require_unfrozen(unit.today)
     return title
+
+
+def _require_no_others(unit: UnitOfWork, parcel: Parcel) -> None:
+    """Land carrying rights on rights or strata units is not split or merged under them."""
+    live = [t["certificate_number"] for t in parcel.others()
+            if unit.title(t["certificate_number"]).status in ("active", "expired")]
+    if live:
+        raise DealingNotAllowed(f"parcel {parcel.nib} carries titles beside its own ({', '.join(live)}): they "
+                                "end before the land is split or merged", act="split or merge",
+                                certificate_numbers=live)
 
 
 def _child(

@@ -14,9 +14,11 @@ from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork
 from registry.domain import blocks, identifiers, rights, values
 from registry.domain.errors import InvalidInput, TitleAlreadyRegistered
+from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
 from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
 from registry.domain.title import Title
+from registry.persistence.settings import Settings
 
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 
@@ -46,9 +48,7 @@ class TitleCommands(CommandRunner):
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(self.settings.hgu_min_area_m2))):
-                raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
-                                                 f"{nib} has {parcel.area_m2} m²")
+            require_hgu_area(self.settings, parcel, kind)
             if parcel.certificate_number is not None:
                 current = unit.title(parcel.certificate_number)
                 if current.status == "active":
@@ -62,14 +62,14 @@ class TitleCommands(CommandRunner):
             title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
             parcel.record_title(number, provenance)
             unit.save(parcel, title)
-            return _edition(title)
+            return edition_of(title)
 
         return self.execute(actor, command_id, expected_version, work)
 
     @use_case
     def transfer_ownership(
         self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Peralihan hak of the whole right to new holders; mortgages follow the land."""
         transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
@@ -79,15 +79,15 @@ class TitleCommands(CommandRunner):
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.transfer(transfer_kind, owners, designated, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
-                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]))
+                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]), certificate_number=certificate_number)
 
     @use_case
     def correct_holder_data(
         self, nib: str, holders: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
         owners = values.holders(holders)
@@ -95,15 +95,15 @@ class TitleCommands(CommandRunner):
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.correct_holder_data(owners, designated, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def register_mortgage(
         self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Hak tanggungan: returns mortgage_id and the rank it took."""
         lender = values.party(creditor, "creditor")
@@ -115,12 +115,12 @@ class TitleCommands(CommandRunner):
             mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
             return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def release_mortgage(
         self, nib: str, mortgage_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Roya: release an active mortgage."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -128,12 +128,12 @@ class TitleCommands(CommandRunner):
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def place_block(
         self, nib: str, kind: object, requested_by: object, until: object, source: object,
-        applicant: object = "party", *, actor: values.Actor, command_id: str | None = None,
+        applicant: object = "party", *, actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         """Blokir or sita: freeze the title. `applicant`: party, police, prosecutor, kpk or court
@@ -147,75 +147,75 @@ class TitleCommands(CommandRunner):
             block_id = title.place_block(block_kind, requester, end, unit.today, provenance, who)
             return {"block_id": block_id, "until": title.blocks[block_id]["until"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def lift_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.lift_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def expire_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def extend_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Perpanjangan: a later end date before the term ends."""
         end = values.iso_date(ends_on, "ends_on")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.extend(end, unit.today, provenance, self._years(title))
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def renew_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             end = check_term(title.right_type, ends_on, unit.today)
             title.renew(end or "", unit.today, provenance, self._years(title))
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def expire_right(
-        self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+        self, nib: str, source: object, *, actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire(unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def cancel_right(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Pembatalan by decree or court order."""
         why = values.text(reason, "reason")
@@ -225,22 +225,22 @@ class TitleCommands(CommandRunner):
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def replace_certificate(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
     ) -> Result:
         """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
         why = values.text(reason, "reason")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.replace_certificate(why, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     def _years(self, title: Title) -> tuple[int, int, int]:
         return rights.term_years(title.right_type, self.settings.right_terms) or (0, 0, 0)  # untermed: refused later
@@ -248,10 +248,11 @@ class TitleCommands(CommandRunner):
     def _on_title(
         self, nib: str, source: object, change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
-        needs: tuple[str, str] | None = None,
+        needs: tuple[str, str] | None = None, certificate_number: str | None = None,
     ) -> Result:
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date.
-        `needs`: the act and the document kind it must rest on."""
+        `needs`: the act and the document kind it must rest on; `certificate_number` addresses a
+        title beside the primary one (a right on a right, a strata unit)."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
         if needs is not None:
@@ -263,7 +264,7 @@ class TitleCommands(CommandRunner):
 
         def work(unit: UnitOfWork) -> Result:
             unit.lock(nib)
-            title = unit.title_on(unit.parcel(nib))
+            title = unit.title_at(unit.parcel(nib), certificate_number)
             unit.expect(title)
             title.require_dated_from(effective, field)
             result = change(title, unit, unit.provenance(document, effective))
@@ -273,6 +274,13 @@ class TitleCommands(CommandRunner):
         return self.execute(actor, command_id, expected_version, work)
 
 
-def _edition(title: Title) -> dict[str, Any]:
+def require_hgu_area(settings: Settings, parcel: Parcel, kind: str) -> None:
+    """HGU is granted on at least LANDREG_HGU_MIN_AREA_M2 (UUPA art. 28: 5 ha)."""
+    if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(settings.hgu_min_area_m2))):
+        raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
+                                         f"{parcel.nib} has {parcel.area_m2} m²")
+
+
+def edition_of(title: Title) -> dict[str, Any]:
     return {"certificate_number": title.certificate_number, "edition": title.edition,
             "certificate_hash": title.certificate_hash, "version": title.version}

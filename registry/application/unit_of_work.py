@@ -102,13 +102,24 @@ class UnitOfWork:
             raise NotFound(f"parcel {parcel.nib} has no registered title", nib=parcel.nib)
         return self.title(parcel.certificate_number)
 
+    def title_at(self, parcel: Parcel, certificate_number: str | None) -> Title:
+        """The parcel's primary title, or (named) a title registered beside it on this parcel."""
+        if certificate_number is None or certificate_number == parcel.certificate_number:
+            return self.title_on(parcel)
+        if certificate_number not in {t["certificate_number"] for t in parcel.others()}:
+            raise NotFound(f"parcel {parcel.nib} carries no title {certificate_number}", nib=parcel.nib)
+        return self.title(certificate_number)
+
     def expect(self, aggregate: Parcel | Title) -> None:
         """Invariant 11: the command's expected version must be the current one. The version is
         the parcel resource's (its ETag): the log position of the newest event of the parcel or
         of its current title, read from the event store in this transaction, never a read model."""
         if self.expected_version is None:
             return
-        actual = resource_version(self.session, aggregate.nib, aggregate.certificate_number)
+        if isinstance(aggregate, Title) and aggregate.secondary:  # its own version, shown in the parcel's list
+            actual = last_position(self.session, [title_id(aggregate.certificate_number)])
+        else:
+            actual = resource_version(self.session, aggregate.nib, aggregate.certificate_number)
         if actual != self.expected_version:
             raise VersionConflict(
                 f"parcel {aggregate.nib} is at version {actual}, not {self.expected_version}",

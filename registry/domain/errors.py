@@ -195,3 +195,27 @@ class ComplaintClosed(ProcedureError):
     """The complaint was already resolved or rejected."""
 
     code = "complaint_closed"
+
+
+class CommonSharesExceeded(RegistryError):
+    """The common-land shares of a building's strata units would exceed 1."""
+
+    code = "common_shares_exceeded"
+
+
+class UnitExists(RegistryError):
+    """The building already has an active strata title for this unit id."""
+
+    code = "unit_exists"
+
+
+class ReleasePeriodRunning(RegistryError):
+    """A holder who lost eligibility still has time to release the right (UUPA art. 21(3))."""
+
+    code = "release_period_running"
+
+
+class ReleasePeriodEnded(RegistryError):
+    """The year to release a right held by an ineligible holder is over: the right is extinguished."""
+
+    code = "release_period_ended"
