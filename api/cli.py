@@ -319,12 +319,19 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
         if title is None:
             table.add_row(nib, f"{parcel.area_m2:,.2f}", "-", "-", "-", "-", "-", "-")
             continue
-        table.add_row(
-            nib, f"{parcel.area_m2:,.2f}", title.right_type, title.certificate_number, str(title.edition),
-            ", ".join(f"{h['name']} ({h['share']})" for h in title.holders),
-            str(len(title.active_mortgages())), str(len(title.active_blocks(registry.clock()))),
-        )
+        for shown, where in [(title, nib), *((registry.get_title(t["certificate_number"]), _beside(t))
+                                             for t in parcel.others())]:
+            table.add_row(
+                where, f"{parcel.area_m2:,.2f}", shown.right_type, shown.certificate_number, str(shown.edition),
+                ", ".join(f"{h['name']} ({h['share']})" for h in shown.holders),
+                str(len(shown.active_mortgages())), str(len(shown.active_blocks(registry.clock()))),
+            )
     return table
+
+
+def _beside(title: dict[str, Any]) -> str:
+    """How a title beside the parcel's primary one is listed: its unit, or the title it stands on."""
+    return f"  unit {title['unit']['id']}" if title["unit"] else f"  on {title['on_title']}"
 
 
 def main() -> None:
