@@ -65,6 +65,12 @@ export function renderCard(feature, asOf) {
   ]), 3, "none");
   fillRows("card-blocks", (title ? title.blocks : []).map((b) => [b.kind, b.requested_by || "–", b.until || "until lifted"]),
     3, "none");
+  fillRows("card-others", (p.other_titles || []).map((t) => [
+    t.certificate_number,
+    t.unit ? [`${t.right_type} unit ${t.unit.id}`, `floor ${t.unit.floor}, common share ${t.unit.common_share}`]
+      : [t.right_type, `on ${t.on_title}`],
+    t.holders.map((h) => `${h.name} (${h.share})`).join(", "), t.status,
+  ]), 4, "none");
 }
 
 function words(type) {
