@@ -67,7 +67,8 @@ def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, 
 def transfer(nib: str, body: TransferIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
              if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.transfer_ownership(nib, body.kind, body.to, body.effective_at, body.source, certificate_number=title, **who)
+        return services.registry.transfer_ownership(nib, body.kind, body.to, body.effective_at, body.source,
+                                                    certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
@@ -85,7 +86,8 @@ def correct_holders(nib: str, body: HoldersIn, actor: Officer, services: Registr
 def register_mortgage(nib: str, body: MortgageIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                       if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.register_mortgage(nib, body.creditor, body.amount, body.source, body.rank, certificate_number=title, **who)
+        return services.registry.register_mortgage(nib, body.creditor, body.amount, body.source, body.rank,
+                                                   certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ("mortgage_id", "rank"), created=True)
 
 

@@ -69,7 +69,8 @@ class TitleCommands(CommandRunner):
     @use_case
     def transfer_ownership(
         self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Peralihan hak of the whole right to new holders; mortgages follow the land."""
         transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
@@ -82,12 +83,14 @@ class TitleCommands(CommandRunner):
             return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
-                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]), certificate_number=certificate_number)
+                              needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]),
+                              certificate_number=certificate_number)
 
     @use_case
     def correct_holder_data(
         self, nib: str, holders: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
         owners = values.holders(holders)
@@ -103,7 +106,8 @@ class TitleCommands(CommandRunner):
     @use_case
     def register_mortgage(
         self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Hak tanggungan: returns mortgage_id and the rank it took."""
         lender = values.party(creditor, "creditor")
@@ -115,12 +119,14 @@ class TitleCommands(CommandRunner):
             mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
             return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def release_mortgage(
         self, nib: str, mortgage_id: str, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Roya: release an active mortgage."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -133,7 +139,8 @@ class TitleCommands(CommandRunner):
     @use_case
     def place_block(
         self, nib: str, kind: object, requested_by: object, until: object, source: object,
-        applicant: object = "party", *, actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        applicant: object = "party", *, actor: values.Actor, certificate_number: str | None = None,
+        command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         """Blokir or sita: freeze the title. `applicant`: party, police, prosecutor, kpk or court
@@ -147,12 +154,14 @@ class TitleCommands(CommandRunner):
             block_id = title.place_block(block_kind, requester, end, unit.today, provenance, who)
             return {"block_id": block_id, "until": title.blocks[block_id]["until"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def lift_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.lift_block(block_id, unit.today, provenance)
@@ -164,18 +173,21 @@ class TitleCommands(CommandRunner):
     @use_case
     def expire_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def extend_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Perpanjangan: a later end date before the term ends."""
         end = values.iso_date(ends_on, "ends_on")
@@ -190,7 +202,8 @@ class TitleCommands(CommandRunner):
     @use_case
     def renew_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -203,19 +216,22 @@ class TitleCommands(CommandRunner):
 
     @use_case
     def expire_right(
-        self, nib: str, source: object, *, actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        self, nib: str, source: object, *, actor: values.Actor, certificate_number: str | None = None,
+        command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire(unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version, certificate_number=certificate_number)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def cancel_right(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Pembatalan by decree or court order."""
         why = values.text(reason, "reason")
@@ -230,7 +246,8 @@ class TitleCommands(CommandRunner):
     @use_case
     def replace_certificate(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
         why = values.text(reason, "reason")

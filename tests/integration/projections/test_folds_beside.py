@@ -11,7 +11,12 @@ from typing import Any
 from api.bootstrap import Services
 from projections import secondary
 from projections.history import parcel_events
-from tests.integration.projections.test_folds_match_aggregates import json_value, rows, title_as_folded, title_as_read
+from tests.integration.projections.test_folds_match_aggregates import (
+    json_value,
+    rows,
+    title_as_folded,
+    title_as_read,
+)
 from tests.support import DEED, OFFICER, citizen, foreigner, survey
 
 CITY = {"id": "pemkot", "name": "Pemerintah Kota", "kind": "government", "share": "1/1"}

@@ -190,8 +190,8 @@ def test_a_units_version_is_its_own(registry: Registry) -> None:
     made = beside(registry, nib, "HMSRS", [citizen("sari")], unit=flat("A-0702", "1/40"))
     unit = made["certificate_number"]
     registry.register_mortgage(nib, BANK, "1000.00", DEED, actor=OFFICER)  # the land changes, not the unit
-    after = registry.register_mortgage(nib, BANK, "2000.00", DEED, certificate_number=unit, expected_version=made["position"],
-                 actor=OFFICER)
+    after = registry.register_mortgage(nib, BANK, "2000.00", DEED, certificate_number=unit,
+                                       expected_version=made["position"], actor=OFFICER)
     assert_rejected(registry, errors.VersionConflict, lambda: registry.register_mortgage(
         nib, BANK, "3000.00", DEED, certificate_number=unit, expected_version=made["position"], actor=OFFICER))
     assert after["position"] > made["position"]
