@@ -90,6 +90,9 @@ function detailText(details) {
   if (details.requested_by) parts.push(`requested by ${details.requested_by}`);
   if (details.children) parts.push(`children: ${details.children.join(", ")}`);
   if (details.parents) parts.push(`parents: ${details.parents.join(", ")}`);
+  if (details.on_title) parts.push(`on title ${details.on_title}`);
+  if (details.unit) parts.push(`unit ${details.unit.id}, common share ${details.unit.common_share}`);
+  if (details.release_by) parts.push(`to be released by ${details.release_by}`);
   return parts.join("; ");
 }
 
