@@ -275,6 +275,9 @@ def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
         return None  # the land carries no right any more; it moves on untitled
     title.require_active(unit.today)
     title.require_unfrozen(unit.today)
+    if (due := title.release_due()) is not None:  # new titles would not carry the deadline
+        raise DealingNotAllowed(f"title {title.certificate_number} is to be released to an eligible holder by {due}: "
+                                "the land is not split or merged meanwhile", act="split or merge", release_by=due)
     return title
 
 

@@ -221,6 +221,15 @@ def test_an_heir_who_is_a_foreigner_must_release_the_hak_milik_within_a_year(reg
     assert registry.get_title(number).release_due() is None and registry.get_title(number).status == "active"
 
 
+def test_land_whose_holder_must_release_it_is_not_split(registry: Registry) -> None:
+    nib, _ = primary(registry, "HM", citizen("budi"))
+    registry.record_eligibility_loss(nib, "inheritance", [foreigner("john")], HEIRS, actor=OFFICER)
+    parts = [{"geometry": g} for g in grid_squares(LON, LAT, 50, 2)]
+    error = assert_rejected(registry, errors.DealingNotAllowed, lambda: registry.subdivide(
+        nib, parts, {**DEED, "date": "2026-04-01"}, actor=OFFICER))
+    assert error.details["release_by"] == "2027-03-01"
+
+
 def test_a_right_not_released_by_the_deadline_is_extinguished(registry: Registry) -> None:
     nib, number = primary(registry, "HM", citizen("budi"))
     registry.register_mortgage(nib, BANK, "100000000.00", DEED, actor=OFFICER)
