@@ -90,11 +90,13 @@ def _arguments(url: str, samples: int) -> tuple[list[tuple[float, ...]], list[st
     import psycopg2
 
     with psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql")) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT ST_XMin(geom), ST_YMin(geom) FROM landreg_footprints TABLESAMPLE SYSTEM (1) LIMIT %s",
+        cursor.execute("SELECT setseed(0.5)")  # the same boxes and pages each run on the same cadastre
+        cursor.execute("SELECT ST_XMin(geom), ST_YMin(geom), nib FROM landreg_footprints ORDER BY random() LIMIT %s",
                        (samples,))
-        boxes = [(x, y, x + BOX_DEGREES, y + BOX_DEGREES) for x, y in cursor.fetchall()]
-        cursor.execute("SELECT nib FROM landreg_footprints TABLESAMPLE SYSTEM (1) LIMIT %s", (samples,))
-        cursors = [nib for (nib,) in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # Rounded as the URL carries them, so that the service and the raw query are asked the same box.
+    boxes = [tuple(round(v, 7) for v in (x, y, x + BOX_DEGREES, y + BOX_DEGREES)) for x, y, _ in rows]
+    cursors = [nib for _, _, nib in rows]
     random.Random(1).shuffle(cursors)
     return boxes, cursors
 
@@ -106,13 +108,13 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/geo+json"}
 
-    def ogc(path: str) -> int:
+    def ogc(path: str) -> list[str]:
         client.request("GET", path, headers=headers)
         response = client.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
-        return len(json.loads(body)["features"])
+        return [feature["id"] for feature in json.loads(body)["features"]]
 
     raw = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
     raw.autocommit = True
@@ -134,6 +136,9 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     ]
     figures = []
     for name, ours, rows, built, arguments in plans:
+        for argument in arguments[:5]:  # the peers answer the same question: the same parcels, in order
+            if ours(argument) != [row[0] for row in rows(argument)]:
+                raise RuntimeError(f"{name}: the service and the raw query disagree for {argument}")
         mine = latencies(ours, arguments)
         for peer_name, peer in (("raw PostGIS query on the view, rows", rows),
                                 ("raw PostGIS query on the view, GeoJSON built in SQL", built)):

@@ -7,7 +7,15 @@ from fastapi import FastAPI
 
 from api import demo
 from api.bootstrap import Services
-from tests.browser.steps import drawn, map_view, playwright_expect, screenshot, search, sign_in, token
+from tests.browser.steps import (
+    drawn,
+    map_view,
+    playwright_expect,
+    screenshot,
+    search,
+    sign_in,
+    token,
+)
 from tests.geometries import grid_squares
 from tests.support import DEED, LAT, LON, OFFICER, titled
 

@@ -14,7 +14,7 @@ const $ = (id) => document.getElementById(id);
 const NEIGHBOURHOOD_M = 150;   // neighbours are fetched within this distance of the selected parcel
 const LIST_MOST = 300;         // the results list shows at most this many rows (the map draws them all)
 
-const state = { base: new Map(), selected: null, shown: null, asOf: null, events: [], lineage: [],
+const state = { who: "signin.ok", base: new Map(), selected: null, shown: null, asOf: null, events: [], lineage: [],
                 asOfTicket: 0, searchTicket: 0, summary: null };
 
 const map = new ParcelMap({ target: $("map"), onSelect: (nib) => select(nib).catch(showProblem), onStatus: () => fitAll() });
@@ -271,8 +271,10 @@ async function loadConfig() {
   const config = await get("/web/config.json").catch(() => ({ basemap: null }));
   if (!config.basemap) return;
   $("basemap-control").hidden = false;
-  map.setBasemap(config.basemap, () => { $("map").dataset.basemapErrors = String(Number($("map").dataset.basemapErrors || 0) + 1);
-    $("map-status").textContent = t("map.basemap_unreachable"); });
+  map.setBasemap(config.basemap, () => {  // offline or the server is down: the parcels stay, the page says so
+    $("map").dataset.basemapErrors = String(Number($("map").dataset.basemapErrors || 0) + 1);
+    $("basemap-status").hidden = false;
+  });
 }
 
 function wire() {
