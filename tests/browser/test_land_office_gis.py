@@ -160,6 +160,8 @@ def test_the_page_speaks_indonesian_first_and_english_on_request(officer: Any) -
     expect(officer.locator("#card-alerts")).to_contain_text("Mortgaged (hak tanggungan) rank 1: Bank BJB, Rp 350,000,000")
     expect(officer.locator('[data-legend="right-HM"]')).to_contain_text("right of ownership")
     expect(officer.locator("#timeline li").first).to_contain_text(re.compile(r"effective 11-03-2024"))
+    expect(officer.locator("#results")).to_contain_text("active · Siti Rahmawati")  # what scripts wrote, too
+    expect(officer.locator("#map-status")).to_contain_text("parcels drawn")
     screenshot(officer, "13-in-english")
     officer.reload()
     officer.wait_for_selector("body[data-ready=true]")

@@ -1,20 +1,21 @@
 // The land office page: sign in, search, map with legend and measuring, parcel card, history, Surat Ukur, audit.
-import { Problem, allFeatures, allOgcItems, get, guessKind, q, session } from "./api.js";
+import { Problem, allFeatures, get, guessKind, q, session } from "./api.js";
 import { AsOf, query as asOfQuery } from "./asof.js";
 import { runAudit } from "./audit.js";
 import { eventLine, renderCard } from "./card.js";
 import { currentLanguage, onLanguage, setLanguage, t, translate } from "./i18n.js";
-import { ParcelMap, lonLatBounds } from "./map.js";
+import { ParcelMap } from "./map.js";
 import { Measure } from "./measure.js";
 import { renderSketch } from "./sketch.js";
 import { renderLegend } from "./styles.js";
+import { fetchAnnouncement, loadLineage, loadNeighbours, showAnnouncement } from "./loaders.js";
 import { renderLineage, showProblem, clearProblem } from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
-const NEIGHBOURHOOD_M = 150;   // neighbours are fetched within this distance of the selected parcel
+const NEIGHBOURHOOD_M = 150;   // neighbours are fetched within this distance of the selected parcel (loaders.js)
 const LIST_MOST = 300;         // the results list shows at most this many rows (the map draws them all)
 
-const state = { who: "signin.ok", base: new Map(), selected: null, shown: null, asOf: null, events: [], lineage: [],
+const state = { who: "signin.ok", results: [], drawn: null, base: new Map(), selected: null, shown: null, asOf: null, events: [], lineage: [],
                 asOfTicket: 0, searchTicket: 0, summary: null };
 
 const map = new ParcelMap({ target: $("map"), onSelect: (nib) => select(nib).catch(showProblem), onStatus: () => fitAll() });
@@ -47,10 +48,12 @@ function writeWho() { if (session.token) $("who").textContent = t(state.who, { l
 function signOut() {
   session.clear();
   forgetParcel();
-  Object.assign(state, { base: new Map(), summary: null });
+  Object.assign(state, { base: new Map(), summary: null, results: [], drawn: null });
   map.clear();
+  writeStatus();
   measure.clear();
-  for (const id of ["results", "audit-result"]) $(id).replaceChildren();
+  $("audit-result").replaceChildren();
+  listResults([]);
   $("results-summary").textContent = "";
   drawLegend();
   clearProblem();
@@ -64,7 +67,8 @@ function signOut() {
 
 /** Take the previous parcel off the screen: card, banner, history, sketch and lineage. */
 function forgetParcel() {
-  Object.assign(state, { selected: null, shown: null, asOf: null, events: [], lineage: [] });
+  Object.assign(state, { selected: null, shown: null, asOf: null, events: [], lineage: [], announcement: null });
+  $("card-announcement").hidden = true;
   state.asOfTicket += 1;
   $("card").hidden = true;
   $("card-alerts").replaceChildren();
@@ -116,11 +120,13 @@ function writeSummary() {
 }
 
 function listResults(features) {
+  state.results = features;
   const items = features.slice(0, LIST_MOST).map((f) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.nib = f.id;
+    if (state.selected && state.selected.id === f.id) button.setAttribute("aria-current", "true");
     const title = f.properties.title;
     const holders = title ? title.holders.map((h) => h.name).join(", ") : t("card.no_title");
     const nib = Object.assign(document.createElement("span"), { className: "nib", textContent: f.id });
@@ -140,9 +146,12 @@ async function drawBase(fit = false) {
   await new Promise((done) => map.map.once("rendercomplete", done));
   const painted = performance.now() - started;
   Object.assign($("map").dataset, { drawCount: String(features.length), drawMs: built.toFixed(1), paintMs: painted.toFixed(1) });
-  $("map-status").textContent = t("map.drawn", { n: features.length, ms: Math.round(painted) });
+  state.drawn = { n: features.length, ms: Math.round(painted) };
+  writeStatus();
   drawLegend();
 }
+
+function writeStatus() { $("map-status").textContent = state.drawn ? t("map.drawn", state.drawn) : ""; }
 
 function drawLegend() { renderLegend($("map-legend"), map.looks()); }
 
@@ -163,7 +172,7 @@ async function select(nib, feature = null) {
   }
   showParcel(current, null);
   fitAll();
-  const [neighbours, lineage] = await Promise.all([loadNeighbours(current), loadLineage(current)]);
+  const [neighbours, lineage] = await Promise.all([loadNeighbours(current, NEIGHBOURHOOD_M).catch((error) => { showProblem(error); return []; }), loadLineage(current)]);
   if (state.selected !== current) return;  // another parcel was chosen meanwhile
   let added = !state.base.has(current.id);
   state.base.set(current.id, current);
@@ -181,16 +190,11 @@ async function select(nib, feature = null) {
 
 async function loadAnnouncement(nib) {
   // The parcel's announcement before its first title (pengumuman) and the objections to it, if any.
-  const section = $("card-announcement");
-  section.hidden = true;
-  let found;
-  try { found = await get(`/v1/parcels/${q(nib)}/announcement`); } catch { return; }
-  if (state.selected?.id !== nib) return;
-  $("announcement-facts").textContent = `${found.announcement_id} · ${t(`announcement.${found.kind}`)} · `
-    + `${found.started_on.split("-").reverse().join("-")} – ${found.ends_on.split("-").reverse().join("-")} · ${found.status} · ${found.right_type}`;
-  $("announcement-objections").replaceChildren(...found.objections.map((o) => Object.assign(
-    document.createElement("li"), { textContent: `${o.objection_id} ${o.lodged_on.split("-").reverse().join("-")} ${o.name}: ${o.status}` })));
-  section.hidden = false;
+  $("card-announcement").hidden = true;
+  const found = await fetchAnnouncement(nib);
+  if (!found || state.selected?.id !== nib) return;
+  state.announcement = found;
+  showAnnouncement(found);
 }
 
 function showParcel(feature, when) {
@@ -199,26 +203,6 @@ function showParcel(feature, when) {
   renderCard(feature, when);
   $("card").hidden = false;
   map.drawOn("selected", [feature], { past: Boolean(when) });
-}
-
-async function loadNeighbours(feature) {
-  // The parcels around it, from the service's own OGC API - Features items (flat, GIS-style properties).
-  const [minx, miny, maxx, maxy] = lonLatBounds([feature]);
-  const dLat = NEIGHBOURHOOD_M / (6371008.8 * Math.PI / 180);
-  const dLon = dLat / Math.cos(((miny + maxy) / 2) * Math.PI / 180);
-  const bbox = [minx - dLon, miny - dLat, maxx + dLon, maxy + dLat].map((v) => v.toFixed(7)).join(",");
-  try {
-    return (await allOgcItems(`/ogc/collections/parcels/items?bbox=${bbox}&limit=1000`, { most: 3000 })).features;
-  } catch (error) {
-    showProblem(error);
-    return [];
-  }
-}
-
-async function loadLineage(feature) {
-  const nibs = [...feature.properties.parents, ...feature.properties.children].slice(0, 30);
-  const found = await Promise.all(nibs.map((nib) => get(`/v1/parcels/${q(nib)}`).catch(() => null)));
-  return found.filter(Boolean);
 }
 
 // -- history and as-of ----------------------------------------------------------------------------------
@@ -248,11 +232,14 @@ function relanguage(language) {
   for (const button of document.querySelectorAll("[data-language]")) button.setAttribute("aria-pressed", String(button.dataset.language === language));
   writeWho();
   writeSummary();
+  listResults(state.results);
+  writeStatus();
   drawLegend();
   measure.refresh();
   if (state.shown) renderCard(state.shown, state.asOf);
   if (state.selected) { renderLineage(state.selected, state.lineage); renderSketch($("sketch"), state.selected); }
   if (state.events.length) { writeTimeline(); asOf.describe(); }
+  if (state.announcement) showAnnouncement(state.announcement);
 }
 
 // -- tabs and wiring ---------------------------------------------------------------------------------------
