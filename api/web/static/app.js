@@ -182,7 +182,7 @@ async function select(nib, feature = null) {
   map.drawOn("lineage", lineage);
   renderLineage(current, lineage);
   renderSketch($("sketch"), current);
-  Object.assign($("sketch"), { hidden: false });
+  $("sketch").hidden = false;
   $("sketch-print").hidden = false;
   $("sketch-empty").hidden = true;
   await Promise.all([loadHistory(current.id), loadAnnouncement(current.id)]);

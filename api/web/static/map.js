@@ -22,6 +22,9 @@ export class ParcelMap {
       interactions: ol.interaction.defaults.defaults({ altShiftDragRotate: false, pinchRotate: false }),
     });
     this.#northArrow();
+    target.addEventListener("keydown", (event) => {  // OpenLayers pans and zooms from the keyboard; 0 fits
+      if (event.key === "0") { this.onStatus("fit"); event.preventDefault(); }
+    });
     this.map.on("singleclick", (event) => this.#click(event));
     this.map.on("moveend", () => { target.dataset.resolution = this.groundResolution().toFixed(4); });
   }
@@ -115,9 +118,6 @@ export class ParcelMap {
     arrow.innerHTML = '<svg viewBox="-12 -26 24 44" width="24" height="44"><polygon points="0,-22 9,8 0,2 -9,8"></polygon>'
       + '<text x="0" y="18" text-anchor="middle">U/N</text></svg>';
     this.map.addControl(new ol.control.Control({ element: arrow }));
-    this.target.addEventListener("keydown", (event) => {
-      if (event.key === "0") { this.onStatus("fit"); event.preventDefault(); }
-    });
   }
 }
 

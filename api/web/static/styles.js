@@ -45,8 +45,15 @@ export function parcelStyle(feature, resolution) {
   return [style, label(feature.getId())];
 }
 
+const labels = new Map();
+
 // The NIB in two lines, village code over serial, so that it fits a small parcel; dropped where it does not.
 function label(nib) {
+  if (!labels.has(nib)) labels.set(nib, makeLabel(nib));
+  return labels.get(nib);
+}
+
+function makeLabel(nib) {
   const text = String(nib).length === 13 ? `${String(nib).slice(0, 8)}\n${String(nib).slice(8)}` : String(nib);
   return new Style({ text: new Text({ text, font: "11px system-ui, sans-serif", overflow: false,
     fill: new Fill({ color: "#111" }), stroke: new Stroke({ color: "#fff", width: 3 }) }) });
