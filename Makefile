@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,18 @@ $(BENCH_STAMP): $(DEV_STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks national --parcels $(PARCELS)
+
+# The map libraries of the land office page, vendored from npm (the page loads nothing from the
+# internet). To update: change a version here, `make vendor`, run tests/browser, commit the files.
+OL_VERSION := 10.11.0
+PROJ4_VERSION := 2.22.0
+VENDOR := api/web/static/vendor
+
+vendor:
+	rm -rf /tmp/landreg-vendor && mkdir -p /tmp/landreg-vendor $(VENDOR)/ol $(VENDOR)/proj4
+	cd /tmp/landreg-vendor && npm pack --silent ol@$(OL_VERSION) proj4@$(PROJ4_VERSION) >/dev/null
+	tar xzf /tmp/landreg-vendor/ol-$(OL_VERSION).tgz -C /tmp/landreg-vendor --transform 's|^package|ol|'
+	tar xzf /tmp/landreg-vendor/proj4-$(PROJ4_VERSION).tgz -C /tmp/landreg-vendor --transform 's|^package|proj4|'
+	cp /tmp/landreg-vendor/ol/dist/ol.js /tmp/landreg-vendor/ol/ol.css /tmp/landreg-vendor/ol/LICENSE.md $(VENDOR)/ol/
+	cp /tmp/landreg-vendor/proj4/dist/proj4.js /tmp/landreg-vendor/proj4/LICENSE.md $(VENDOR)/proj4/
+	echo "ol $(OL_VERSION), proj4 $(PROJ4_VERSION) (npm)" > $(VENDOR)/VERSIONS

@@ -114,6 +114,25 @@ def seal_command(
     _save(Path(results) / f"seal-{'-'.join(stores)}-{commands}.json", {**facts, "command": command}, figures)
 
 
+@app.command("ogc")
+def ogc_command(
+    parcels: int = typer.Option(1_000_000, help="parcels to seed (about 3.5 events each)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
+    samples: int = typer.Option(1_000, help="boxes and pages timed, each"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """OGC API - Features items (a ~100 m bbox, a 1,000-feature page) against the raw PostGIS query."""
+    import sys
+
+    from benchmarks import ogc_side
+
+    facts, figures = ogc_side.run(url, parcels, report=console.print, reuse=reuse, samples=samples)
+    _print(f"OGC API - Features, {facts['parcels']:,} parcels", figures)
+    command = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(Path(results) / f"ogc-postgresql-{parcels}.json", {**facts, "command": command}, figures)
+
+
 @app.command("names")
 def names_command(
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),

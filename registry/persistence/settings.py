@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     # Seal (sign) every write transaction's events before it commits. Off only to measure what
     # sealing costs (benchmarks/seal_cost.py): unsealed events fail `audit verify`.
     audit_seal_every_commit: bool = True
+    # The land office page's optional basemap or orthophoto (unset: none; the page works offline):
+    # an XYZ or WMTS tile URL with {z}/{x}/{y} (or {TileMatrix}/{TileCol}/{TileRow}), or a WMS
+    # endpoint (basemap_kind "wms", its layers in basemap_layers). Its origin is added to the page's CSP.
+    basemap_url: str | None = None
+    basemap_kind: Literal["xyz", "wms"] = "xyz"
+    basemap_layers: str = ""
+    basemap_attribution: str = ""
 
     @property
     def designated_entities(self) -> dict[str, list[str]]:
@@ -110,6 +117,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a SQLite or PostgreSQL URL, such as sqlite:///./data/landreg.db or "
                              "postgresql://user@host/db")
         return f"{POSTGRES_DRIVER}://{rest}" if scheme in POSTGRES_SCHEMES else url
+
+    @field_validator("basemap_url")
+    @classmethod
+    def _basemap_url(cls, url: str | None) -> str | None:
+        """An http(s) URL with a host, since the page's content policy names its origin."""
+        if url is None or url == "":
+            return None
+        scheme, separator, rest = url.partition("://")
+        if scheme not in ("http", "https") or not separator or not rest.split("/")[0]:
+            raise ValueError("must be an http(s) URL, such as https://tiles.example/{z}/{x}/{y}.png")
+        return url
 
     @property
     def shown_database_url(self) -> str:
