@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
+import sqlalchemy
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
@@ -17,8 +18,10 @@ from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
 from registry.application.registry import Registry
+from registry.application.runner import prepare_sqlite_folder
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
+from registry.persistence import schema
 from registry.persistence.settings import Settings
 
 app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True, cls=Landreg,
@@ -33,10 +36,28 @@ def landreg(debug: Annotated[bool, typer.Option("--debug", help="show the traceb
 
 @app.command()
 def init() -> None:
-    """Create the store at LANDREG_DATABASE_URL (its tables) if it is not there; change nothing else."""
+    """Create the store at LANDREG_DATABASE_URL (every migration) if it is not there; change nothing else."""
     settings = Settings()
     build(settings, inline_projections=False).close()
-    console.print(f"store ready: {settings.store} ({settings.shown_database_url})")
+    console.print(f"store ready: {settings.store} ({settings.shown_database_url}), schema revision {schema.head()}")
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the store's schema to this release's revision (Alembic; a new store gets every revision).
+
+    Back the store up first (`landreg backup`); `serve` refuses a store that needs this.
+    """
+    settings = Settings()
+    prepare_sqlite_folder(settings.database_url)
+    engine = sqlalchemy.create_engine(settings.database_url)
+    try:
+        with console.status(f"Migrating {settings.shown_database_url}"):
+            before, after = schema.upgrade(engine)
+    finally:
+        engine.dispose()
+    said = "already at" if before == after else f"{before or 'made before migrations'} ->"
+    console.print(f"schema of {settings.shown_database_url}: {said} revision {after}")
 
 
 @app.command()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from projections import log
 from projections.models import READ_MODELS, ReadModel
-from projections.tables import SHADOW, advance, create_positions, drop, position
+from projections.tables import SHADOW, advance, drop, position
 from projections.wakeup import Wakeup
 from registry.persistence.store import FOOTPRINTS_TABLE, Appended, analyze
 
@@ -72,9 +72,6 @@ class Projector:
         self.batch_size = batch_size
         self.models: dict[str, ReadModel] = dict(READ_MODELS)
         self.watch = Watch()
-        create_positions(engine)
-        for model in self.models.values():
-            model.create(engine, "")
 
     # -- inline ------------------------------------------------------------------------------
 
