@@ -1,6 +1,7 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+import getpass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,10 +14,11 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
 from api import demo as demo_village
-from api import exporter, importer, logs
+from api import exporter, importer, logs, readlog
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
+from api.readlog import Reader, ReadLog
 from registry.application.registry import Registry
 from registry.application.runner import prepare_sqlite_folder
 from registry.domain.errors import NotFound
@@ -166,6 +168,8 @@ def export_file(
     kind: Annotated[ExportFormat, typer.Option("--format", help="GeoPackage, FlatGeobuf, GeoJSON (RFC 7946) "
                                                                  "or CSV (WKT)")] = ExportFormat.gpkg,
     holders: Annotated[bool, typer.Option(help="add the holders' names and shares (personal data)")] = False,
+    actor: Annotated[str, typer.Option(help="who exports, for the read log (with --holders)")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log (with --holders)")] = None,
 ) -> None:
     """Write the active parcels of a village or a box as a file QGIS opens; `landreg import` reads it back."""
     if (village is None) == (bbox is None):
@@ -179,9 +183,18 @@ def export_file(
             rows = exporter.parcels(services.queries, village, box, lambda done: progress.advance(task, done))
             progress.update(task, total=len(rows), description=f"Writing {out.name}")
             exporter.write(out, kind.value, rows, exporter.records(services.queries, rows, holders))
+        if holders:
+            _read_logged(services, actor, purpose, "export", rows)
     finally:
         services.close()
     console.print(f"{len(rows):,} parcels written to {out}")
+
+
+def _read_logged(services: Any, actor: str, purpose: str | None, access: str, shown: Any) -> None:
+    """Record in the read log that the person at this terminal was shown the people in `shown`."""
+    log = ReadLog(services.registry.engine, services.settings.read_log_retention_days)
+    log.record(Reader(Actor(actor or f"cli:{getpass.getuser()}", "system"), purpose), access, shown)
+    log.close()
 
 
 def _box(text: str) -> tuple[float, float, float, float]:
@@ -236,6 +249,8 @@ def audit_verify() -> None:
 def audit_ownership(
     village: Annotated[str, typer.Option(help="8-digit village code")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 date or date-time; now if left out")] = None,
+    actor: Annotated[str, typer.Option(help="who reads, for the read log")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log")] = None,
 ) -> None:
     """Who held each parcel of a village at a recorded time, folded from the log."""
     from api.features import ownership
@@ -246,6 +261,7 @@ def audit_ownership(
     instant = instant_of(as_of) if as_of else None
     with services.queries.engine.connect() as connection:
         rows = [ownership(r) for r in village_as_of(connection, village, instant)]
+    _read_logged(services, actor, purpose, "village_ownership", rows)
     services.close()
     table = Table(title=f"Village {village} as of {instant or 'now'}")
     for column in ("NIB", "status", "right", "certificate", "ed.", "holders"):
@@ -254,6 +270,33 @@ def audit_ownership(
         holders = ", ".join(f"{h['name']} ({h['share']})" for h in row["holders"])
         table.add_row(row["nib"], row["status"], row["right_type"] or "-", row["certificate_number"] or "-",
                       str(row["edition"] or "-"), holders or "-")
+    console.print(table)
+
+
+@audit_app.command("reads")
+def audit_reads(
+    holder: Annotated[str | None, typer.Option(help="the person whose data was read (holder id)")] = None,
+    actor: Annotated[str | None, typer.Option(help="who read it")] = None,
+    nib: Annotated[str | None, typer.Option(help="the parcel")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="ISO-8601 date or date-time")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="ISO-8601 date or date-time (a date: its end)")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="rows, newest first")] = 100,
+) -> None:
+    """The read log of personal data (UU PDP 2022): who read whose data, when, how and why."""
+    from api.routes.other import moment
+
+    services = build_existing(Settings())
+    try:
+        rows = readlog.find(services.registry.engine, holder, actor, nib, moment(since, "--from", start=True),
+                            moment(until, "--to", start=False), limit=limit)
+    finally:
+        services.close()
+    table = Table(title="Reads of personal data, newest first")
+    for column in ("when (UTC)", "reader", "role", "access", "person", "NIB", "purpose", "request"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["read_at"][:19], row["actor"], row["role"], row["access"], row["subject"],
+                      row["nib"] or "-", row["purpose"] or "-", row["request_id"] or "-")
     console.print(table)
 
 

@@ -159,6 +159,28 @@ class AuditReport(BaseModel):
     first_break: JSON | None = None
 
 
+class Read(BaseModel):
+    """One reader shown one person's data."""
+
+    id: int
+    read_at: str = Field(description="when, UTC")
+    actor: str
+    role: str
+    access: str = Field(description="parcel, parcel_history, holder_search, holder_name_search, village_list, "
+                                    "area_search, certificate, village_ownership, announcement, ogc_items, export")
+    subject: str = Field(description="the holder's (or claimant's) id")
+    nib: str | None
+    purpose: str | None
+    request_id: str | None
+
+
+class Reads(BaseModel):
+    """The read log, newest first; `next_cursor` continues it."""
+
+    reads: list[Read]
+    next_cursor: str | None
+
+
 class Health(Reply):
     status: Literal["ok", "degraded"]
     store: Literal["sqlite", "postgresql"]
