@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
+from api import cli_ops, exporter, importer, logs, readlog
 from api import demo as demo_village
-from api import exporter, importer, logs, readlog
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
@@ -389,6 +389,9 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
             str(len(title.active_mortgages())), str(len(title.active_blocks(registry.clock()))),
         )
     return table
+
+
+cli_ops.register(app)
 
 
 def main() -> None:
