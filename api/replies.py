@@ -182,10 +182,13 @@ class Reads(BaseModel):
 
 
 class Health(Reply):
-    status: Literal["ok", "degraded"]
+    status: Literal["ok", "degraded", "failing"]
     store: Literal["sqlite", "postgresql"]
-    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log")
-    problems: list[dict[str, str]] | None = Field(None, description="read_model and reason of each degraded one")
+    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log (checkpoints "
+                                                       "are not lag)")
+    replica_lag: int | None = Field(None, description="events the read replica is behind the primary, if one is set")
+    problems: list[dict[str, str]] | None = Field(None, description="read_model (or component: replica, store) and "
+                                                                    "reason of each trouble")
 
 
 class Problem(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from api import features, readlog
 from api.deps import Auditor, Disclose, Reader, Registry
 from api.features import ownership
+from api.health import report as health_report
 from api.openapi import answer
 from api.replies import AuditReport, Health, ParcelFeature, PublicCheck, Reads, VillageOwnership
 from api.responses import GeoJson, Json
@@ -104,16 +105,12 @@ def moment(text: str | None, name: str, start: bool) -> datetime | None:
     return (found if found.tzinfo else found.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-@router.get("/health", tags=["health"], summary="Liveness and read-model lag; 503 when the read side is degraded",
-            response_model=Health, responses={503: {"model": Health, "description": "the read side is degraded"}})
+@router.get("/health", tags=["health"], summary="ok, degraded or failing, with read-model and replica lag",
+            response_model=Health, responses={503: {"model": Health, "description": "degraded or failing"}})
 def health(services: Registry, request: Request) -> Json:
-    """`ok`, or `degraded` (503) naming each read model whose follower stopped, failed on an event,
-    or stays behind the log without moving."""
-    statuses = services.projector.status()
+    """`ok`; `degraded` (503) naming each read model whose follower stopped, failed on an event, stays
+    behind the log without moving or falls further behind, and a read replica that stays behind;
+    `failing` (503) when the store does not answer. Checkpoints are not lag."""
     follower = request.app.state.follower
-    troubles = services.projector.watch.troubles(statuses, None if follower is None else follower.is_alive())
-    body: dict[str, object] = {"status": "degraded" if troubles else "ok", "store": services.settings.store,
-                               "read_model_lag": {s.name: s.lag for s in statuses}}
-    if troubles:
-        body["problems"] = troubles
-    return Json(body, status_code=503 if troubles else 200)
+    body, status = health_report(services, None if follower is None else follower.is_alive())
+    return Json(body, status_code=status)
