@@ -51,6 +51,10 @@ reads = Table(
 )
 
 
+# Members that hold geometry, never people: not walked (a parcel may have 100,000 vertices).
+_GEOMETRY = frozenset({"geometry", "wgs84", "coordinates", "bbox", "geom"})
+
+
 def people(value: Any, nib: str | None = None) -> set[tuple[str, str | None]]:
     """(person id, NIB) of every holder-shaped record (an `id` beside a `name`) anywhere in `value`;
     a record carrying a `nib` names the parcel of the people inside it."""
@@ -59,9 +63,10 @@ def people(value: Any, nib: str | None = None) -> set[tuple[str, str | None]]:
         nib = value.get("nib") if isinstance(value.get("nib"), str) else nib
         if isinstance(value.get("id"), str) and isinstance(value.get("name"), str):
             found.add((value["id"], nib))
-        for member in value.values():
-            found |= people(member, nib)
-    elif isinstance(value, list):
+        for key, member in value.items():
+            if key not in _GEOMETRY and isinstance(member, (dict, list)):
+                found |= people(member, nib)
+    elif isinstance(value, list) and value and isinstance(value[0], (dict, list)):
         for item in value:
             found |= people(item, nib)
     return found
