@@ -7,20 +7,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-import sqlalchemy
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
-from api import cli_ops, exporter, importer, logs, readlog
+from api import cli_ops, exporter, importer, logs
 from api import demo as demo_village
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
 from api.readlog import Reader, ReadLog
 from registry.application.registry import Registry
-from registry.application.runner import prepare_sqlite_folder
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
 from registry.persistence import schema
@@ -42,24 +40,6 @@ def init() -> None:
     settings = Settings()
     build(settings, inline_projections=False).close()
     console.print(f"store ready: {settings.store} ({settings.shown_database_url}), schema revision {schema.head()}")
-
-
-@app.command()
-def migrate() -> None:
-    """Bring the store's schema to this release's revision (Alembic; a new store gets every revision).
-
-    Back the store up first (`landreg backup`); `serve` refuses a store that needs this.
-    """
-    settings = Settings()
-    prepare_sqlite_folder(settings.database_url)
-    engine = sqlalchemy.create_engine(settings.database_url)
-    try:
-        with console.status(f"Migrating {settings.shown_database_url}"):
-            before, after = schema.upgrade(engine)
-    finally:
-        engine.dispose()
-    said = "already at" if before == after else f"{before or 'made before migrations'} ->"
-    console.print(f"schema of {settings.shown_database_url}: {said} revision {after}")
 
 
 @app.command()
@@ -273,33 +253,6 @@ def audit_ownership(
     console.print(table)
 
 
-@audit_app.command("reads")
-def audit_reads(
-    holder: Annotated[str | None, typer.Option(help="the person whose data was read (holder id)")] = None,
-    actor: Annotated[str | None, typer.Option(help="who read it")] = None,
-    nib: Annotated[str | None, typer.Option(help="the parcel")] = None,
-    since: Annotated[str | None, typer.Option("--from", help="ISO-8601 date or date-time")] = None,
-    until: Annotated[str | None, typer.Option("--to", help="ISO-8601 date or date-time (a date: its end)")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="rows, newest first")] = 100,
-) -> None:
-    """The read log of personal data (UU PDP 2022): who read whose data, when, how and why."""
-    from api.routes.other import moment
-
-    services = build_existing(Settings())
-    try:
-        rows = readlog.find(services.registry.engine, holder, actor, nib, moment(since, "--from", start=True),
-                            moment(until, "--to", start=False), limit=limit)
-    finally:
-        services.close()
-    table = Table(title="Reads of personal data, newest first")
-    for column in ("when (UTC)", "reader", "role", "access", "person", "NIB", "purpose", "request"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row["read_at"][:19], row["actor"], row["role"], row["access"], row["subject"],
-                      row["nib"] or "-", row["purpose"] or "-", row["request_id"] or "-")
-    console.print(table)
-
-
 @audit_app.command("export")
 def audit_export(out: Annotated[Path, typer.Option(help="folder for the bundle")]) -> None:
     """Write an auditor's bundle; check it offline with `python -m registry.audit FOLDER`."""
@@ -391,7 +344,7 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
     return table
 
 
-cli_ops.register(app)
+cli_ops.register(app, audit_app)
 
 
 def main() -> None:

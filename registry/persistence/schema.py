@@ -1,9 +1,8 @@
 """The store's schema, made and changed only by Alembic's revisions (registry/persistence/migrations/).
 
-Rights: on PostgreSQL the first revision runs `CREATE EXTENSION IF NOT EXISTS postgis` and
-`pg_trgm`; that needs a role with CREATE on the database (PostgreSQL 13+: both are trusted
-extensions only for pg_trgm, so PostGIS needs a superuser or an administrator who created it
-beforehand, after which the upgrade finds it and needs only the rights of the tables' owner).
+Rights: on PostgreSQL the first revision runs `CREATE EXTENSION IF NOT EXISTS` postgis and pg_trgm.
+pg_trgm is trusted (any role with CREATE on the database may create it); PostGIS is not, so the
+first upgrade runs as a superuser, or finds PostGIS created beforehand by one (docs/operations.md).
 """
 from __future__ import annotations
 
