@@ -15,7 +15,6 @@ from api.bootstrap import Services, build
 from api.edge import InputGuard, SafeHeaders
 from api.observe import Observe
 from api.ratelimit import PublicRateLimit
-from api.readlog import ReadLog
 from api.responses import Json
 from api.routes import ogc, other, parcels, procedures, titles
 from api.web import mount as mount_web_page
@@ -51,7 +50,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         stop.set()
         for worker in workers:
             worker.join(10)
-        app.state.read_log.close()
         services.close()
 
     app = FastAPI(title="landreg", version="0.1.0", default_response_class=Json, lifespan=lifespan,
@@ -59,7 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
-    app.state.read_log = ReadLog(services.registry.engine, services.settings.read_log_retention_days)
+    app.state.read_log = services.read_log
     problems.install(app)
     for module in (parcels, titles, procedures, other, ogc):
         app.include_router(module.router)

@@ -17,7 +17,7 @@ from api import demo as demo_village
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
-from api.readlog import Reader, ReadLog
+from api.readlog import Reader
 from registry.application.registry import Registry
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
@@ -172,9 +172,8 @@ def export_file(
 
 def _read_logged(services: Any, actor: str, purpose: str | None, access: str, shown: Any) -> None:
     """Record in the read log that the person at this terminal was shown the people in `shown`."""
-    log = ReadLog(services.registry.engine, services.settings.read_log_retention_days)
-    log.record(Reader(Actor(actor or f"cli:{getpass.getuser()}", "system"), purpose), access, shown)
-    log.close()
+    services.read_log.record(Reader(Actor(actor or f"cli:{getpass.getuser()}", "system"), purpose), access, shown)
+    services.read_log.flush()
 
 
 def _box(text: str) -> tuple[float, float, float, float]:

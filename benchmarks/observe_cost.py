@@ -23,11 +23,13 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build
+from api.deps import Disclosure
 from api.observe import Observe
-from api.readlog import ReadLog, Reader
+from api.readlog import Reader, ReadLog
 from benchmarks.http_load import _square, drive
 from benchmarks.read_side import Figure, bench_settings
 from registry.domain.values import Actor
@@ -60,19 +62,46 @@ def run(url: str, folder: Path, seconds: float, threads: int, parcels: int, roun
         }
         best: dict[tuple[str, bool], dict[str, float]] = {}
         for _, observe in [(r, o) for r in range(rounds) for o in (False, True)]:
-            with _served(observed if observe else bare) as port:
+            with _served(observed if observe else bare) as port, _timed() as spent:
                 for name, plan in plans.items():
                     figures = _measure(port, seconds, threads, plan)
                     kept = best.setdefault((name, observe), figures)
                     if figures["requests/s"] > kept["requests/s"]:
                         best[(name, observe)] = figures
+                    figures["observing us per request"] = sum(spent.values()) / (figures["requests/s"] * seconds) * 1e6
+                    spent.clear()
                     report(f"{'observed' if observe else 'bare'} {name}: {figures['requests/s']:,.0f} requests/s")
         written = observed.state.read_log.written + observed.state.read_log.flush()
+        steady = _in_process(observed, bare, plans, rounds, report)
     finally:
         services.close()
     facts: dict[str, Any] = {"parcels": parcels, "threads": threads, "seconds": seconds, "rounds": rounds,
                              "read_log_rows_written": written, "load_average_at_end": os.getloadavg()[0]}
-    return facts, _figures(best, plans, rounds)
+    for name in plans:  # timed where it runs: steadier than the rates on a shared machine
+        observing = best[(name, True)]["observing us per request"]
+        facts[f"{name}: us per request in the observing code (metrics, access log, read log)"] = observing
+        facts[f"{name}: the observing code, % of the unobserved p50"] = observing / best[(name, False)]["p50 ms"] / 10
+    return facts, _figures(best, plans, rounds) + steady
+
+
+def _in_process(observed: FastAPI, bare: FastAPI, plans: dict[str, Plan], rounds: int,
+                report: Callable[[str], None], requests: int = 1000) -> list[Figure]:
+    """CPU ms per request of one client calling the app in this process (no sockets, no other
+    threads competing): steadier than rates on a shared machine."""
+    best: dict[tuple[str, bool], float] = {}
+    for _, observe in [(r, o) for r in range(rounds) for o in (False, True)]:
+        client = TestClient(observed if observe else bare)  # no lifespan: the services outlive it
+        for name, plan in plans.items():
+            began = time.process_time()
+            for count in range(requests):
+                method, path, _, headers = plan(0, count)
+                assert client.request(method, path, headers=headers).status_code == 200
+            spent = (time.process_time() - began) / requests * 1000
+            best[(name, observe)] = min(spent, best.get((name, observe), spent))
+        report(f"in process, {'observed' if observe else 'bare'}: {best[(name, observe)]:.3f} ms per request")
+    return [Figure(f"{name}: CPU ms per request, one client in process", best[(name, True)], best[(name, False)],
+                   "ms", f"the same without metrics, access log, read log (best of {rounds})", "within 10 %")
+            for name in plans]
 
 
 def _figures(best: dict[tuple[str, bool], dict[str, float]], plans: dict[str, Plan], rounds: int) -> list[Figure]:
@@ -104,6 +133,34 @@ def _app(services: Services, observe: bool) -> FastAPI:
         app.user_middleware = [m for m in app.user_middleware if m.cls is not Observe]
         app.state.read_log = SilentReadLog(services.registry.engine, 0)
     return app
+
+
+# The code observing adds, timed where it runs (its share of a request, steadier than rates here).
+_OBSERVING = [(Observe, "_record"), (Disclosure, "__call__"), (ReadLog, "flush")]
+
+
+@contextmanager
+def _timed() -> Iterator[dict[str, float]]:
+    """Seconds spent in the observing code while the block runs, per function."""
+    spent: dict[str, float] = {}
+    originals = [(owner, name, getattr(owner, name)) for owner, name in _OBSERVING]
+
+    def timing(key: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - began
+        return timed
+
+    for owner, name, function in originals:
+        setattr(owner, name, timing(f"{owner.__name__}.{name}", function))
+    try:
+        yield spent
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
 
 
 @contextmanager
