@@ -19,6 +19,7 @@ $(DEV_STAMP): $(STAMP)
 	touch $(DEV_STAMP)
 
 run: $(STAMP)
+	$(BIN)/landreg migrate
 	$(BIN)/landreg demo --quiet
 	$(BIN)/landreg serve
 

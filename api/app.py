@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.follower = None  # the thread following the log, when read models are asynchronous
     app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
+    app.state.read_log = services.read_log
     problems.install(app)
     for module in (parcels, titles, procedures, other, ogc):
         app.include_router(module.router)

@@ -10,6 +10,7 @@ from typing import Self
 import sqlalchemy
 from sqlalchemy.engine import Engine, make_url
 
+from api.readlog import ReadLog
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
 from registry.application.registry import Registry, registry_today
@@ -29,8 +30,10 @@ class Services:
     registry: Registry
     projector: Projector
     queries: Queries
+    read_log: ReadLog  # who read whose personal data (api/readlog.py)
 
     def close(self) -> None:
+        self.read_log.close()  # its last rows, before the engine goes
         self.registry.close()
         self.registry.engine.dispose()
         self.queries.engine.dispose()
@@ -50,7 +53,8 @@ def build(settings: Settings | None = None, clock: Callable[[], date] = registry
     projector = Projector(registry.engine)
     if inline_projections:
         registry.after_save = projector.inline
-    return Services(settings, registry, projector, Queries(_reads(settings, registry)))
+    read_log = ReadLog(registry.engine, settings.read_log_retention_days)
+    return Services(settings, registry, projector, Queries(_reads(settings, registry)), read_log)
 
 
 def _reads(settings: Settings, registry: Registry) -> Engine:

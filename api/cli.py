@@ -1,6 +1,7 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+import getpass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,14 +12,16 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 
+from api import cli_ops, exporter, importer, logs
 from api import demo as demo_village
-from api import exporter, importer, logs
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
+from api.readlog import Reader
 from registry.application.registry import Registry
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
+from registry.persistence import schema
 from registry.persistence.settings import Settings
 
 app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True, cls=Landreg,
@@ -33,10 +36,10 @@ def landreg(debug: Annotated[bool, typer.Option("--debug", help="show the traceb
 
 @app.command()
 def init() -> None:
-    """Create the store at LANDREG_DATABASE_URL (its tables) if it is not there; change nothing else."""
+    """Create the store at LANDREG_DATABASE_URL (every migration) if it is not there; change nothing else."""
     settings = Settings()
     build(settings, inline_projections=False).close()
-    console.print(f"store ready: {settings.store} ({settings.shown_database_url})")
+    console.print(f"store ready: {settings.store} ({settings.shown_database_url}), schema revision {schema.head()}")
 
 
 @app.command()
@@ -145,6 +148,8 @@ def export_file(
     kind: Annotated[ExportFormat, typer.Option("--format", help="GeoPackage, FlatGeobuf, GeoJSON (RFC 7946) "
                                                                  "or CSV (WKT)")] = ExportFormat.gpkg,
     holders: Annotated[bool, typer.Option(help="add the holders' names and shares (personal data)")] = False,
+    actor: Annotated[str, typer.Option(help="who exports, for the read log (with --holders)")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log (with --holders)")] = None,
 ) -> None:
     """Write the active parcels of a village or a box as a file QGIS opens; `landreg import` reads it back."""
     if (village is None) == (bbox is None):
@@ -158,9 +163,17 @@ def export_file(
             rows = exporter.parcels(services.queries, village, box, lambda done: progress.advance(task, done))
             progress.update(task, total=len(rows), description=f"Writing {out.name}")
             exporter.write(out, kind.value, rows, exporter.records(services.queries, rows, holders))
+        if holders:
+            _read_logged(services, actor, purpose, "export", rows)
     finally:
         services.close()
     console.print(f"{len(rows):,} parcels written to {out}")
+
+
+def _read_logged(services: Any, actor: str, purpose: str | None, access: str, shown: Any) -> None:
+    """Record in the read log that the person at this terminal was shown the people in `shown`."""
+    services.read_log.record(Reader(Actor(actor or f"cli:{getpass.getuser()}", "system"), purpose), access, shown)
+    services.read_log.flush()
 
 
 def _box(text: str) -> tuple[float, float, float, float]:
@@ -215,6 +228,8 @@ def audit_verify() -> None:
 def audit_ownership(
     village: Annotated[str, typer.Option(help="8-digit village code")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 date or date-time; now if left out")] = None,
+    actor: Annotated[str, typer.Option(help="who reads, for the read log")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log")] = None,
 ) -> None:
     """Who held each parcel of a village at a recorded time, folded from the log."""
     from api.features import ownership
@@ -225,6 +240,7 @@ def audit_ownership(
     instant = instant_of(as_of) if as_of else None
     with services.queries.engine.connect() as connection:
         rows = [ownership(r) for r in village_as_of(connection, village, instant)]
+    _read_logged(services, actor, purpose, "village_ownership", rows)
     services.close()
     table = Table(title=f"Village {village} as of {instant or 'now'}")
     for column in ("NIB", "status", "right", "certificate", "ed.", "holders"):
@@ -325,6 +341,9 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
             str(len(title.active_mortgages())), str(len(title.active_blocks(registry.clock()))),
         )
     return table
+
+
+cli_ops.register(app, audit_app)
 
 
 def main() -> None:

@@ -133,6 +133,33 @@ def ogc_command(
     _save(Path(results) / f"ogc-postgresql-{parcels}.json", {**facts, "command": command}, figures)
 
 
+@app.command("observe")
+def observe_command(
+    seconds: float = typer.Option(15, help="how long each kind of request is driven, per round"),
+    threads: int = typer.Option(4, help="concurrent keep-alive clients"),
+    parcels: int = typer.Option(500, help="titled parcels to read"),
+    rounds: int = typer.Option(2, help="runs of each app, alternating; the best of each figure is kept"),
+    store: str = typer.Option("sqlite", help="postgresql (a fresh database) or sqlite (a temporary file)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """What metrics, the access log and the read log cost HTTP reads: the same app with and without them."""
+    import sys
+    import tempfile
+
+    from benchmarks import observe_cost
+
+    with tempfile.TemporaryDirectory() as folder:
+        if store == "postgresql":
+            read_side.fresh_database(url)
+        else:
+            url = f"sqlite:///{folder}/bench.db"
+        facts, figures = observe_cost.run(url, Path(folder), seconds, threads, parcels, rounds, report=console.print)
+    _print(f"observing HTTP reads, {store}, {threads} client threads", figures)
+    command = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(Path(results) / f"observe-{store}-{parcels}.json", {**facts, "store": store, "command": command}, figures)
+
+
 @app.command("names")
 def names_command(
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),

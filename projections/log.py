@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from registry.audit.checkpoint import TOPICS as CHECKPOINT_TOPICS
 from registry.persistence.store import EVENTS_TABLE, uuid_text
 
 
@@ -53,3 +55,14 @@ def read(session: Session, after: int, limit: int, until: int | None = None) -> 
 
 def last_position(session: Session) -> int:
     return int(session.execute(text(f"SELECT coalesce(max(id), 0) FROM {EVENTS_TABLE}")).scalar_one())
+
+
+# Checkpoints are events of the audit, written outside any command: no read model folds them, and
+# inline read models only pass them with the next command, so they are no lag.
+_LAST_FOLDED = text(f"SELECT coalesce(max(id), 0) FROM {EVENTS_TABLE} WHERE topic NOT IN :skipped").bindparams(
+    bindparam("skipped", expanding=True))
+
+
+def last_folded_position(session: Session | Connection) -> int:
+    """The position of the newest event a read model has to fold (the head, less trailing checkpoints)."""
+    return int(session.execute(_LAST_FOLDED, {"skipped": list(CHECKPOINT_TOPICS)}).scalar_one())

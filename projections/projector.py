@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from projections import log
 from projections.models import READ_MODELS, ReadModel
-from projections.tables import SHADOW, advance, create_positions, drop, position
+from projections.tables import SHADOW, advance, drop, position
 from projections.wakeup import Wakeup
 from registry.persistence.store import FOOTPRINTS_TABLE, Appended, analyze
 
@@ -31,7 +31,7 @@ class Status:
 
     @property
     def lag(self) -> int:
-        return self.head - self.position
+        return max(0, self.head - self.position)  # past the head: it also passed trailing checkpoints
 
 
 STALL_SECONDS = 30.0  # a read model behind the log that has not moved for this long is stalled
@@ -43,6 +43,8 @@ class Watch:
 
     errors: dict[str, str] = field(default_factory=dict)
     moved: dict[str, tuple[int, float]] = field(default_factory=dict)  # model -> (position, when)
+    windows: dict[str, tuple[int, float]] = field(default_factory=dict)  # model -> (lag, when a window began)
+    growing: dict[str, str] = field(default_factory=dict)  # model -> why its lag grew over the last window
 
     def troubles(self, statuses: list[Status], follower_alive: bool | None) -> list[dict[str, str]]:
         """Why the read side is degraded (empty: it is not). `follower_alive` None: no follower runs
@@ -61,7 +63,21 @@ class Watch:
             elif follower_alive and status.lag > 0 and now - since > STALL_SECONDS:
                 found.append({"read_model": status.name,
                               "reason": f"{status.lag} events behind and not moving for {now - since:.0f} s"})
+            elif follower_alive and self._grew(status, now):
+                found.append({"read_model": status.name, "reason": self.growing[status.name]})
         return found
+
+    def _grew(self, status: Status, now: float) -> bool:
+        """Whether the lag grew over the last whole window of STALL_SECONDS: moving, but slower than
+        the writers (judged once a window, so a burst of commands is not a trouble)."""
+        lag, began = self.windows.setdefault(status.name, (status.lag, now))
+        if now - began >= STALL_SECONDS:
+            self.windows[status.name] = (status.lag, now)
+            if status.lag > lag > 0:
+                self.growing[status.name] = f"lag grew from {lag} to {status.lag} events in {now - began:.0f} s"
+            else:
+                self.growing.pop(status.name, None)
+        return status.name in self.growing
 
 
 class Projector:
@@ -72,9 +88,6 @@ class Projector:
         self.batch_size = batch_size
         self.models: dict[str, ReadModel] = dict(READ_MODELS)
         self.watch = Watch()
-        create_positions(engine)
-        for model in self.models.values():
-            model.create(engine, "")
 
     # -- inline ------------------------------------------------------------------------------
 
@@ -151,8 +164,9 @@ class Projector:
             wakeup.reset()
 
     def status(self) -> list[Status]:
+        """Each read model's position against the newest event it has to fold (checkpoints are none)."""
         with Session(self.engine) as session:
-            head = log.last_position(session)
+            head = log.last_folded_position(session)
             return [Status(name, position(session, name), head) for name in self.models]
 
     # -- rebuild ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 SHADOW = "_rebuild"  # suffix of the tables a rebuild fills while the live ones keep serving
@@ -16,10 +16,6 @@ positions = Table(
     Column("name", String(32), primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
-
-
-def create_positions(engine: Engine) -> None:
-    positions.create(engine, checkfirst=True)
 
 
 def position(session: Session | Connection, name: str) -> int:

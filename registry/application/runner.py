@@ -36,6 +36,7 @@ from registry.domain.identifiers import parcel_id, title_id
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
 from registry.domain.values import Actor
+from registry.persistence import schema
 from registry.persistence.settings import Settings
 from registry.persistence.store import (
     APPLICATION_NAME,
@@ -43,7 +44,6 @@ from registry.persistence.store import (
     RegistryFactory,
     begin_command,
     clash,
-    create_schema,
     find_command,
     footprint_index,
     library_env,
@@ -85,11 +85,11 @@ class CommandRunner(Application[uuid.UUID]):
         self.committer: GroupCommit | None = None
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {Parcel: interval, Title: interval, Announcement: interval}  # type: ignore[misc]
-        _prepare_sqlite_folder(self.settings.database_url)
+        prepare_sqlite_folder(self.settings.database_url)
         super().__init__(env=library_env(self.settings))
         engine = self.factory.datastore.engine  # type: ignore[attr-defined]
         self.footprints = footprint_index(engine.dialect.name)
-        create_schema(engine, self.footprints)
+        schema.ensure(engine)  # a new store is made; an outdated one is refused (`landreg migrate`)
         self.guard = SpatialGuard(self.footprints, self.settings)
         if self.settings.group_commit:
             self.committer = GroupCommit(self.batch, self.settings.group_commit_max)
@@ -304,7 +304,7 @@ def replay(command_id: str, name: str, fingerprint: str, earlier: tuple[str, str
     return result
 
 
-def _prepare_sqlite_folder(url: str) -> None:
+def prepare_sqlite_folder(url: str) -> None:
     """Create the folder of an SQLite file so the first run needs no set-up."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and ":memory:" not in url:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from registry.audit.checkpoint import TOPICS as CHECKPOINT_TOPICS
@@ -73,10 +72,6 @@ class Unsealed(NamedTuple):
     originator_version: int
     topic: str
     state: Any
-
-
-def create(engine: Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
 
 
 # The last seal and the current key, in one row. Then the events after that seal are read with

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
     log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr
+    # The read log of personal data (who read whose holder data): rows older than this are deleted; 0 keeps all.
+    read_log_retention_days: int = Field(default=730, ge=0)
     # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
     min_parcel_area_m2: float = Field(default=1.0, ge=0)
     # The most parcels one merger may join (each is locked and loaded in one transaction).

@@ -1,5 +1,5 @@
-"""Event-store wiring: the library's environment, the engine's pool, the registry's own tables,
-and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
+"""Event-store wiring: the library's environment, the engine's pool, the registry's own tables
+(their definitions; the migrations make them), and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
 from __future__ import annotations
 
 import io
@@ -24,7 +24,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -106,6 +105,7 @@ def library_env(settings: Settings) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
         "SQLALCHEMY_URL": settings.database_url,
         "IS_SNAPSHOTTING_ENABLED": "y",
+        "CREATE_TABLE": "n",  # the store's tables are made by the migrations only (registry/persistence/schema.py)
         "POOL_SIZE": str(settings.pool_size),
         "POOL_MAX_OVERFLOW": str(settings.pool_max_overflow),
         "SQLITE_BUSY_TIMEOUT": str(settings.sqlite_busy_timeout_s),
@@ -115,41 +115,6 @@ def library_env(settings: Settings) -> dict[str, str]:
 def footprint_index(dialect: str, table: str = FOOTPRINTS_TABLE) -> PostgisFootprints | SqliteFootprints:
     """The spatial index adapter for this database dialect (the overlap guard's table by default)."""
     return PostgisFootprints(table) if dialect == "postgresql" else SqliteFootprints(table)
-
-
-class PostgisMissing(RuntimeError):
-    """PostgreSQL answers but PostGIS is not installed on it."""
-
-
-def create_schema(engine: Engine, footprints: PostgisFootprints | SqliteFootprints) -> None:
-    """Create the registry's own tables and PostGIS, idempotently (the library makes its own)."""
-    if engine.dialect.name == "postgresql":
-        _ensure_extensions(engine)
-    metadata.create_all(engine, checkfirst=True)
-    footprints.create(engine)
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(sqlite_insert(write_lock).values(id=1, counter=0).on_conflict_do_nothing())
-        else:
-            # Projections and audits read the log by topic; the library indexes only id+version.
-            connection.execute(text(
-                f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_topic_idx ON {EVENTS_TABLE} (topic)"
-            ))
-
-
-def _ensure_extensions(engine: Engine) -> None:
-    """PostGIS (footprints, the overlap guard) and pg_trgm (holder-name search; PostgreSQL's contrib)."""
-    with engine.begin() as connection:
-        available = connection.execute(
-            text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
-        ).first()
-        if available is None:
-            raise PostgisMissing(
-                "PostGIS is not installed on this PostgreSQL server. Install it with "
-                "'apt-get install -y postgresql-15-postgis-3' (Debian), then start landreg again."
-            )
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))  # contrib: name search
 
 
 def analyze(engine: Engine, tables: list[str] | None = None) -> None:
