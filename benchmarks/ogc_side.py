@@ -109,8 +109,13 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/geo+json"}
 
     def ogc(path: str) -> list[str]:
-        client.request("GET", path, headers=headers)
-        response = client.getresponse()
+        try:
+            client.request("GET", path, headers=headers)
+            response = client.getresponse()
+        except http.client.RemoteDisconnected:  # idle past the server's keep-alive (a slow peer ran): reconnect
+            client.close()
+            client.request("GET", path, headers=headers)
+            response = client.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
