@@ -133,7 +133,8 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     box_json = GEOJSON.format(where=IN_BOX, limit=100)
     page_rows = ROWS.format(where=AFTER, limit=PAGE)
     page_json = GEOJSON.format(where=AFTER, limit=PAGE)
-    plans = [
+    Plan = tuple[str, Callable[[Any], list[str]], Callable[[Any], Any], Callable[[Any], Any], list[Any]]
+    plans: list[Plan] = [
         ("bbox ~100 m", lambda b: ogc("/ogc/collections/parcels/items?bbox=" + ",".join(f"{v:.7f}" for v in b)),
          lambda b: sql(box_rows, (*b, *b)), lambda b: sql(box_json, (*b, *b)), boxes),
         (f"page of {PAGE:,}", lambda c: ogc(f"/ogc/collections/parcels/items?limit={PAGE}&cursor={c}"),
