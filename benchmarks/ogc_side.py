@@ -109,8 +109,13 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/geo+json"}
 
     def ogc(path: str) -> list[str]:
-        client.request("GET", path, headers=headers)
-        response = client.getresponse()
+        try:
+            client.request("GET", path, headers=headers)
+            response = client.getresponse()
+        except http.client.RemoteDisconnected:  # idle past the server's keep-alive (a slow peer ran): reconnect
+            client.close()
+            client.request("GET", path, headers=headers)
+            response = client.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
@@ -128,7 +133,8 @@ def _measure(port: int, token: str, url: str, boxes: list[tuple[float, ...]],
     box_json = GEOJSON.format(where=IN_BOX, limit=100)
     page_rows = ROWS.format(where=AFTER, limit=PAGE)
     page_json = GEOJSON.format(where=AFTER, limit=PAGE)
-    plans = [
+    Plan = tuple[str, Callable[[Any], list[str]], Callable[[Any], Any], Callable[[Any], Any], list[Any]]
+    plans: list[Plan] = [
         ("bbox ~100 m", lambda b: ogc("/ogc/collections/parcels/items?bbox=" + ",".join(f"{v:.7f}" for v in b)),
          lambda b: sql(box_rows, (*b, *b)), lambda b: sql(box_json, (*b, *b)), boxes),
         (f"page of {PAGE:,}", lambda c: ogc(f"/ogc/collections/parcels/items?limit={PAGE}&cursor={c}"),
