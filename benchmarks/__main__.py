@@ -58,6 +58,38 @@ def national_command(
     console.print(run.facts)
 
 
+@app.command("hotpaths")
+def hotpaths_command(
+    parcels: int = typer.Option(100_000, help="first registrations in the stock"),
+    activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock (0: the stock alone)"),
+    workers: int = typer.Option(os.cpu_count() or 1, help="rebuild worker processes"),
+    fresh: int = typer.Option(10_000, help="new events before the incremental verify"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database (its name ending in _bench) to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-hotpaths", help="where the generated files, keys and anchors go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    label: str = typer.Option("", help="a word for the file name (e.g. before, after)"),
+) -> None:
+    """Bulk import, rebuild of every read model, full and incremental verify, beside their raw peers."""
+    import sys
+
+    from benchmarks import hotpaths
+
+    facts, figures = hotpaths.run(url, Path(folder), parcels, activity, workers, fresh, report=console.print)
+    _print(f"hot paths, {parcels:,} parcels", figures)
+    facts["command"] = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(_new_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
+
+
+def _new_file(folder: Path, stem: str) -> Path:
+    """A results file that does not exist yet: an earlier run is never overwritten."""
+    out = folder / f"{stem}.json"
+    number = 2
+    while out.exists():
+        out, number = folder / f"{stem}-{number}.json", number + 1
+    return out
+
+
 @app.command("sqlite")
 def sqlite_command(
     parcels: int = typer.Option(100_000, help="first registrations imported into a fresh SQLite file"),
