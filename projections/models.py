@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from projections import certificates, gis_view, parcels, procedures
 from projections.log import LogEvent
-from projections.tables import swap
+from projections.tables import SHADOW, swap
 from registry.persistence import store
 from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
@@ -22,6 +22,9 @@ FOOTPRINTS = store.FOOTPRINTS_TABLE
 
 class ReadModel(Protocol):
     name: str
+    kinds: tuple[str, ...]  # the kinds of event its fold takes (by prefix: "Title.")
+
+    def shadow_tables(self, dialect: str) -> list[str]: ...
 
     def tables(self, suffix: str) -> list[Table]: ...
     def create(self, engine: Engine, suffix: str) -> None: ...
@@ -46,9 +49,15 @@ class ParcelsModel:
     table, which commands keep up to date themselves)."""
 
     name: str = "parcels"
+    kinds: tuple[str, ...] = ("Parcel.", "Title.")
 
     def tables(self, suffix: str) -> list[Table]:
         return _parcel_tables(suffix).all
+
+    def shadow_tables(self, dialect: str) -> list[str]:
+        """What a rebuild fills, the spatial index included (dropped in the reverse order)."""
+        footprints = f"{FOOTPRINTS}{SHADOW}"
+        return [t.name for t in self.tables(SHADOW)] + [footprints] + ([f"{footprints}_rtree"] if dialect == "sqlite" else [])
 
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
@@ -90,9 +99,13 @@ class TablesModel:
     name: str
     tables_of: Callable[[str], Any]
     fold: Callable[[Session, Any, list[LogEvent]], None]
+    kinds: tuple[str, ...]
 
     def tables(self, suffix: str) -> list[Table]:
         return list(self.tables_of(suffix).all)
+
+    def shadow_tables(self, dialect: str) -> list[str]:
+        return [t.name for t in self.tables(SHADOW)]
 
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
@@ -108,6 +121,7 @@ class TablesModel:
 
 READ_MODELS: dict[str, ReadModel] = {
     "parcels": ParcelsModel(),
-    "certificates": TablesModel("certificates", _certificate_tables, certificates.apply),  # every title by number
-    "procedures": TablesModel("procedures", _procedure_tables, procedures.apply),  # announcements, complaints
+    "certificates": TablesModel("certificates", _certificate_tables, certificates.apply, ("Title.",)),  # by number
+    "procedures": TablesModel("procedures", _procedure_tables, procedures.apply,  # announcements, complaints
+                              ("Announcement.", "Complaint.")),
 }

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
+    # A rebuild of the read models holds this many events (and the rows they touch) at once: its
+    # memory bound (about 1 GB at 50,000 events of a cadastre; see docs/architecture.md).
+    rebuild_batch_events: int = Field(default=50_000, ge=100)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
     # Group commit: commands waiting at the same time share one transaction (up to this many).
