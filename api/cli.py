@@ -199,13 +199,18 @@ def audit_rotate_key() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute every hash chain, seal and checkpoint; name the first broken link. Exit 1 if any."""
+def audit_verify(
+    full: Annotated[bool, typer.Option("--full", help="every event from the first, trusting no earlier verify")] = False,
+) -> None:
+    """Recompute the hash chains, seals and checkpoints after the checkpoint the last sound verify
+    ended on (all of them with --full); name the first broken link. Exit 1 if any."""
     services = build_existing(Settings())
-    with Progress(console=console) as progress:
-        task = progress.add_task("Verifying the log", total=None)
-        report = services.registry.verify_log(lambda done: progress.update(task, completed=done))
-    services.close()
+    try:
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task(f"Verifying the log{' in full' if full else ''} (events)", total=None)
+            report = services.registry.verify_log(lambda done: progress.update(task, completed=done), full=full)
+    finally:
+        services.close()
     console.print_json(orjson.dumps(report.as_dict()).decode())
     if not report.ok:
         raise typer.Exit(1)
