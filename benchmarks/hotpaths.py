@@ -52,8 +52,10 @@ def _rebuild(url: str, folder: Path, args: dict[str, Any]) -> dict[str, Any]:
         if rebuild_all is None:  # the code before issue 14: one pass per read model
             for name in services.projector.models:
                 services.projector.rebuild(name)
-        else:
+        elif "workers" in inspect.signature(rebuild_all).parameters:
             rebuild_all(workers=args["workers"])
+        else:
+            rebuild_all()
         return {"events": events, "seconds": time.perf_counter() - start}
     finally:
         services.close()
