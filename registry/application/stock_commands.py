@@ -10,7 +10,7 @@ written in one transaction, events and footprints in bulk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import shapely
@@ -33,6 +33,7 @@ from registry.domain.provenance import Provenance
 from registry.domain.title import Title
 from registry.domain.values import Actor
 from registry.persistence.serials import SerialBatch
+from registry.persistence.settings import Settings
 from registry.persistence.store import (
     Appended,
     begin_command,
@@ -63,17 +64,42 @@ class _Made:
     recorded_at: datetime
 
 
+Prepared = tuple[list[Any], list[str]]  # each entry checked (_Entry) or refused, and its fingerprint
+
+
+def prepare(settings: Settings, today: date, entries: list[dict[str, Any]], actor: Actor) -> Prepared:
+    """The pure half of a chunk (no database): every entry checked by submit_survey's and
+    register_title's rules, and its command fingerprint. Runs in a worker process as well."""
+    return [_parse(settings, today, entry) for entry in entries], \
+        [command_fingerprint(NAME, {k: e.get(k) for k in FIELDS}, actor) for e in entries]
+
+
+def _parse(settings: Settings, today: date, entry: dict[str, Any]) -> _Entry | RegistryError:
+    """One entry's input rules; a legacy title keeps its term."""
+    try:
+        right = right_input(settings, today, entry.get("right_type"), entry.get("holders"), entry.get("ends_on"),
+                            entry.get("source"), legacy=True)
+        surveyed = survey_input(settings, today, entry.get("village_code"), entry.get("geometry"),
+                                entry.get("survey"), entry.get("crs"))
+        check_parcel_for_right(settings, right, None, area(surveyed.shape.area_m2))
+        return _Entry(surveyed, right)
+    except RegistryError as error:
+        return error
+
+
 class StockCommands(CommandRunner):
     """The bulk path for first registrations: the single commands' rules and guard, batched."""
 
-    def register_parcels(self, entries: list[dict[str, Any]], command_ids: list[str], *, actor: Actor) -> list[Outcome]:
+    def register_parcels(self, entries: list[dict[str, Any]], command_ids: list[str], *, actor: Actor,
+                         prepared: Prepared | None = None) -> list[Outcome]:
         """Survey and title every entry (fields: FIELDS); one outcome per entry, in order: its
         result (nib, certificate_number, edition, certificate_hash, area_m2, position) or why
-        it was refused. A command id already used returns its first result (invariant 12)."""
+        it was refused. A command id already used returns its first result (invariant 12).
+        `prepared`: what `prepare` made of these entries (in a worker process, while the chunk
+        before was written); made here when not given."""
         if len(set(command_ids)) != len(command_ids) or len(command_ids) != len(entries):
             raise InvalidInput("command_ids", "give one command id per entry, none twice")
-        fingerprints = [command_fingerprint(NAME, {k: e.get(k) for k in FIELDS}, actor) for e in entries]
-        parsed = [self._parse(entry) for entry in entries]
+        parsed, fingerprints = prepared or prepare(self.settings, self.clock(), entries, actor)
         made = _Made(actor, command_ids, datetime.now(UTC))
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
             begin_command(session, self.settings)
@@ -85,19 +111,6 @@ class StockCommands(CommandRunner):
             fresh = self._write(session, outcomes, self._guard(session, outcomes), made)
             record_commands(session, [(command_ids[i], NAME, fingerprints[i], cast(Result, outcomes[i])) for i in fresh])
         return outcomes
-
-    def _parse(self, entry: dict[str, Any]) -> _Entry | RegistryError:
-        """submit_survey's and register_title's checks of the input; a legacy title keeps its term."""
-        today = self.clock()
-        try:
-            right = right_input(self.settings, today, entry.get("right_type"), entry.get("holders"),
-                                entry.get("ends_on"), entry.get("source"), legacy=True)
-            surveyed = survey_input(self.settings, today, entry.get("village_code"), entry.get("geometry"),
-                                    entry.get("survey"), entry.get("crs"))
-            check_parcel_for_right(self.settings, right, None, area(surveyed.shape.area_m2))
-            return _Entry(surveyed, right)
-        except RegistryError as error:
-            return error
 
     def _guard(self, session: Session, outcomes: list[Any]) -> dict[int, Conflict]:
         """Invariant 2 for the chunk's new entries, in entry order: those it refuses, naming the

@@ -190,3 +190,28 @@ def test_a_right_type_out_of_numbers_takes_no_nib(services: Services, tmp_path: 
         nib = registry.submit_survey(VILLAGE, cells[2], SURVEY, actor=SURVEYOR)["nib"]
         assert nib == make_nib(VILLAGE, 2)
         registry.register_title(nib, "HM", [citizen("x")], None, DEED, actor=OFFICER)
+
+
+def test_stock_checked_in_worker_processes_lands_as_when_checked_in_process(
+    services: Services, tmp_path: Path,
+) -> None:
+    """Chunks after the first are checked in a worker process while the one before is written:
+    the same refusals (errors with every detail) and numbers in order as with no workers."""
+    registry = services.registry
+
+    def stock(lon: float) -> list[str]:
+        lines = [stock_line(g) for g in grid_squares(lon, LAT, 30, 3)]
+        lines[4] = stock_line(SELF_INTERSECTING)
+        lines[7] = stock_line(square(lon + 0.01, LAT, 30), [foreigner("f-1")])
+        return lines
+
+    registry.settings.import_workers = 0
+    alone = importer.run(registry, write(tmp_path, stock(LON)), IMPORTER, batch=2)
+    registry.settings.import_workers = 1
+    (tmp_path / "pooled").mkdir()
+    pooled = importer.run(registry, write(tmp_path / "pooled", stock(LON + 0.02)), IMPORTER, batch=2)
+    assert [(r["line"], r["error"], r.get("field")) for r in pooled.rejected] == [
+        (5, "invalid_geometry", "geometry"), (8, "ineligible_holder", "holders[0]")]
+    assert (pooled.accepted, pooled.rejected) == (alone.accepted, alone.rejected) == (7, pooled.rejected)
+    assert rows(services, "SELECT nib FROM landreg_parcels ORDER BY nib") == [
+        (make_nib(VILLAGE, n),) for n in range(1, 15)]
