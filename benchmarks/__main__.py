@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import read_side
+from benchmarks.report import new_results_file
 
 app = typer.Typer(no_args_is_help=True, help="Seeded, sized benchmarks of landreg (opt-in, long).")
 console = Console(width=150)
@@ -65,7 +66,7 @@ def hotpaths_command(
     workers: int = typer.Option(os.cpu_count() or 1, help="rebuild worker processes"),
     fresh: int = typer.Option(10_000, help="new events before the incremental verify"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
-                            help="PostgreSQL database (its name ending in _bench) to drop and fill"),
+                            help="PostgreSQL database (named *bench*) to drop and fill"),
     folder: str = typer.Option("/tmp/landreg-hotpaths", help="where the generated files, keys and anchors go"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
     label: str = typer.Option("", help="a word for the file name (e.g. before, after)"),
@@ -78,16 +79,7 @@ def hotpaths_command(
     facts, figures = hotpaths.run(url, Path(folder), parcels, activity, workers, fresh, report=console.print)
     _print(f"hot paths, {parcels:,} parcels", figures)
     facts["command"] = "python -m benchmarks " + " ".join(sys.argv[1:])
-    _save(_new_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
-
-
-def _new_file(folder: Path, stem: str) -> Path:
-    """A results file that does not exist yet: an earlier run is never overwritten."""
-    out = folder / f"{stem}.json"
-    number = 2
-    while out.exists():
-        out, number = folder / f"{stem}-{number}.json", number + 1
-    return out
+    _save(new_results_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
 
 
 @app.command("sqlite")
@@ -166,7 +158,9 @@ def names_command(
         kept = [read_side.Figure(**{k: v for k, v in f.items() if k != "ratio"}) for f in run.pop("figures")
                 if not f["name"].startswith("holder name search")]
         facts = {k: v for k, v in run.items() if k not in ("machine", "date")}
-        _save(Path(results), facts, kept + figures)
+        source = Path(results)  # a new file beside the run: the run's own figures stay as measured
+        _save(new_results_file(source.parent, f"{source.stem}-names"), {**facts, "names_added_to": source.name},
+              kept + figures)
 
 
 def _print(title: str, figures: list[read_side.Figure]) -> None:
