@@ -252,6 +252,17 @@ def extrapolate_command(
     print(extrapolate.markdown(Path(result)))
 
 
+@app.command("extrapolate-hotpaths")
+def extrapolate_hotpaths_command(
+    result: Annotated[str, typer.Argument(help="a hotpaths run's JSON result file")],
+    single: str = typer.Option("", help="the same run with LANDREG_IMPORT_WORKERS=0, for the parallel efficiency"),
+) -> None:
+    """Import, rebuild and verify hours at 126M parcels / 10^9 events per 1, 2, 8, 32 cores (markdown)."""
+    from benchmarks import extrapolate
+
+    print(extrapolate.hotpaths_markdown(Path(result), Path(single) if single else None))
+
+
 @app.command("plot")
 def plot_command(
     results: Annotated[list[str], typer.Argument(help="the runner's JSON result files, one a run and size")],
