@@ -1,7 +1,7 @@
 """Where a stage's time goes, from a py-spy raw (collapsed) profile of `python -m benchmarks hotpaths`:
 
     py-spy record --subprocesses --format raw -o prof.txt -- python -m benchmarks hotpaths ...
-    python -m benchmarks.profile_summary prof.txt
+    python -m benchmarks.profile_summary prof.txt      # or prof.txt.gz, as kept in benchmarks/profiles/
 
 For each stage (`_import`, `_rebuild`, `_verify`, `_incremental`), the share of its samples spent
 inside each function (inclusive), the top functions first; idle samples (py-spy records only
@@ -9,6 +9,7 @@ running threads) are not counted.
 """
 from __future__ import annotations
 
+import gzip
 import re
 import sys
 from collections import Counter, defaultdict
@@ -21,10 +22,12 @@ FRAME = re.compile(r"^(?P<name>[^ ]+) \((?P<file>[^:]+):\d+\)$")
 def summary(path: Path, top: int = 25) -> str:
     totals: Counter[str] = Counter()
     inside: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in path.read_text().splitlines():
+    raw = gzip.decompress(path.read_bytes()).decode() if path.suffix == ".gz" else path.read_text()
+    for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         frames = [FRAME.match(f) for f in stack.split(";")]
-        names = [f"{m['name']} ({m['file'].removeprefix('/work/h3/')})" for m in frames if m]
+        names = [f"{m['name']} ({m['file'].split('/h3/')[-1].split('/h3_after/')[-1]})" for m in frames if m
+                 and not m["file"].startswith(("multiprocessing/", "<"))]
         stage = next((s for s in STAGES if any(n.startswith(f"{s} ") for n in names)), None)
         if stage is None:
             continue
