@@ -75,10 +75,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _checkpoints(services: Services, stop: threading.Event) -> None:
-    """Sign a checkpoint every LANDREG_AUDIT_CHECKPOINT_MINUTES while the service runs (0: never)."""
+    """Sign a checkpoint every LANDREG_AUDIT_CHECKPOINT_MINUTES while the service runs (0: never),
+    then verify incrementally what came since the last sound verify; a break is logged as an error."""
     minutes = services.settings.audit_checkpoint_minutes
     while minutes > 0 and not stop.wait(minutes * 60):
         try:
             services.registry.make_checkpoint(actor=Actor("landreg-service", "system"))
+            report = services.registry.verify_log(full=False)
+            if not report.ok:
+                logger.error("periodic audit verify found a break: %s", report.as_dict()["first_break"])
         except (RegistryError, SQLAlchemyError, OSError):
             logger.exception("periodic audit checkpoint failed; the next one will cover its range")

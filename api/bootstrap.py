@@ -50,7 +50,7 @@ def build(settings: Settings | None = None, clock: Callable[[], date] = registry
     """Wire the registry to its read models; inline (read-your-writes) unless told otherwise."""
     settings = settings or Settings()
     registry = Registry(settings, clock=clock)
-    projector = Projector(registry.engine)
+    projector = Projector(registry.engine, rebuild_batch=settings.rebuild_batch_events)
     if inline_projections:
         registry.after_save = projector.inline
     read_log = ReadLog(registry.engine, settings.read_log_retention_days)

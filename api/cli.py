@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TaskID
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from api import cli_ops, exporter, importer, logs
@@ -212,13 +212,18 @@ def audit_rotate_key() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute every hash chain, seal and checkpoint; name the first broken link. Exit 1 if any."""
+def audit_verify(
+    full: Annotated[bool, typer.Option("--full", help="every event from the first, trusting no earlier verify")] = False,
+) -> None:
+    """Recompute the hash chains, seals and checkpoints after the checkpoint the last sound verify
+    ended on (all of them with --full); name the first broken link. Exit 1 if any."""
     services = build_existing(Settings())
-    with Progress(console=console) as progress:
-        task = progress.add_task("Verifying the log", total=None)
-        report = services.registry.verify_log(lambda done: progress.update(task, completed=done))
-    services.close()
+    try:
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task(f"Verifying the log{' in full' if full else ''} (events)", total=None)
+            report = services.registry.verify_log(lambda done: progress.update(task, completed=done), full=full)
+    finally:
+        services.close()
     console.print_json(orjson.dumps(report.as_dict()).decode())
     if not report.ok:
         raise typer.Exit(1)
@@ -282,24 +287,27 @@ def projections_status() -> None:
 
 @projections_app.command("rebuild")
 def projections_rebuild(
-    name: Annotated[str | None, typer.Argument(help="parcels or certificates; all when left out")] = None,
+    names: Annotated[list[str] | None, typer.Argument(help="parcels, certificates, procedures; all when left out")] = None,
 ) -> None:
-    """Replay the whole log into fresh tables in batches, then swap them in (the service keeps answering)."""
+    """Replay the log once into fresh tables of the read models, index them, then swap them in
+    (the service keeps answering from the old tables meanwhile)."""
     services = build_existing(Settings())
-    names = [name] if name else list(services.projector.models)
-    unknown = [n for n in names if n not in services.projector.models]
-    if unknown:
-        raise typer.BadParameter(f"no read model named {unknown[0]!r}; choose from {', '.join(services.projector.models)}")
-    with Progress(console=console) as progress:
-        for model in names:
-            task = progress.add_task(f"Rebuilding {model}", total=None)
+    try:
+        chosen = names or list(services.projector.models)
+        unknown = [n for n in chosen if n not in services.projector.models]
+        if unknown:
+            raise typer.BadParameter(f"no read model named {unknown[0]!r}; choose from "
+                                     f"{', '.join(services.projector.models)}")
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task(f"Rebuilding {', '.join(chosen)} (log positions)", total=None)
 
-            def advance(done: int, total: int, task: TaskID = task) -> None:
+            def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=max(total, 1))
 
-            count = services.projector.rebuild(model, advance)
-            progress.update(task, description=f"Rebuilt {model}: {count:,} events")
-    services.close()
+            count = services.projector.rebuild_all(chosen, advance)
+            progress.update(task, description=f"Rebuilt {', '.join(chosen)}: {count:,} events")
+    finally:
+        services.close()
 
 
 @app.command()

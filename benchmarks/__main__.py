@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import read_side
+from benchmarks.report import new_results_file
 
 app = typer.Typer(no_args_is_help=True, help="Seeded, sized benchmarks of landreg (opt-in, long).")
 console = Console(width=150)
@@ -56,6 +57,29 @@ def national_command(
                        save=lambda so_far: _save(out, so_far.facts, so_far.figures), year_only=year_only)
     _print(f"national, {parcels:,} parcels", run.figures)
     console.print(run.facts)
+
+
+@app.command("hotpaths")
+def hotpaths_command(
+    parcels: int = typer.Option(100_000, help="first registrations in the stock"),
+    activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock (0: the stock alone)"),
+    workers: int = typer.Option(os.cpu_count() or 1, help="rebuild worker processes"),
+    fresh: int = typer.Option(10_000, help="new events before the incremental verify"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database (named *bench*) to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-hotpaths", help="where the generated files, keys and anchors go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    label: str = typer.Option("", help="a word for the file name (e.g. before, after)"),
+) -> None:
+    """Bulk import, rebuild of every read model, full and incremental verify, beside their raw peers."""
+    import sys
+
+    from benchmarks import hotpaths
+
+    facts, figures = hotpaths.run(url, Path(folder), parcels, activity, workers, fresh, report=console.print)
+    _print(f"hot paths, {parcels:,} parcels", figures)
+    facts["command"] = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(new_results_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
 
 
 @app.command("sqlite")
@@ -180,7 +204,9 @@ def names_command(
         kept = [read_side.Figure(**{k: v for k, v in f.items() if k != "ratio"}) for f in run.pop("figures")
                 if not f["name"].startswith("holder name search")]
         facts = {k: v for k, v in run.items() if k not in ("machine", "date")}
-        _save(Path(results), facts, kept + figures)
+        source = Path(results)  # a new file beside the run: the run's own figures stay as measured
+        _save(new_results_file(source.parent, f"{source.stem}-names"), {**facts, "names_added_to": source.name},
+              kept + figures)
 
 
 def _print(title: str, figures: list[read_side.Figure]) -> None:
@@ -270,6 +296,17 @@ def extrapolate_command(
     from benchmarks import extrapolate
 
     print(extrapolate.markdown(Path(result)))
+
+
+@app.command("extrapolate-hotpaths")
+def extrapolate_hotpaths_command(
+    result: Annotated[str, typer.Argument(help="a hotpaths run's JSON result file")],
+    single: str = typer.Option("", help="the same run with LANDREG_IMPORT_WORKERS=0, for the parallel efficiency"),
+) -> None:
+    """Import, rebuild and verify hours at 126M parcels / 10^9 events per 1, 2, 8, 32 cores (markdown)."""
+    from benchmarks import extrapolate
+
+    print(extrapolate.hotpaths_markdown(Path(result), Path(single) if single else None))
 
 
 @app.command("plot")

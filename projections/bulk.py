@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, ColumnElement, Table, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 # What a read model cannot store although an old event may hold it (the edge refuses it today):
@@ -28,6 +30,15 @@ def fit(value: Any) -> Any:
     if isinstance(value, list):
         return [fit(item) for item in value]
     return value
+
+
+def among(session: Session, column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column` is one of `values`: `= ANY(array)` on PostgreSQL (one parameter, one plan, however
+    many values; an IN list of 10,000 items is 10,000 parameters to send and parse), IN on SQLite."""
+    listed = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
+    return column.in_(listed)
 
 
 def insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -46,12 +46,12 @@ def apply(session: Session, tables: CertificateTables, events: list[LogEvent]) -
         return
     table = tables.certificates
     current = {r.title_id: r.title for r in session.execute(
-        select(table.c.title_id, table.c.title).where(table.c.title_id.in_({e.originator_id for e in mine}))
+        select(table.c.title_id, table.c.title).where(bulk.among(session, table.c.title_id, {e.originator_id for e in mine}))
     ).all()}
     titles: dict[str, title_state.Title] = dict(current)
     last: dict[str, int] = {}
     for event in mine:
         titles[event.originator_id] = title_state.fold(titles.get(event.originator_id), event)
         last[event.originator_id] = event.position
-    session.execute(delete(table).where(table.c.title_id.in_(list(last))))
+    session.execute(delete(table).where(bulk.among(session, table.c.title_id, last)))
     bulk.insert(session, table, [row_of(titles[key], position) for key, position in last.items()])

@@ -171,7 +171,8 @@ def load(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list
     nibs = {e.data["nib"] for e in events if e.kind == "Title.RightRegistered"}
     table = tables.parcels
     rows = session.execute(select(table).where(or_(
-        table.c.parcel_id.in_(parcel_ids), table.c.title_id.in_(title_ids), table.c.nib.in_(nibs),
+        bulk.among(session, table.c.parcel_id, parcel_ids), bulk.among(session, table.c.title_id, title_ids),
+        bulk.among(session, table.c.nib, nibs),
     ))).mappings().all()
     return [dict(r) for r in rows]
 
@@ -186,7 +187,7 @@ def apply(session: Session, tables: ParcelTables, events: list[LogEvent]) -> lis
     if not changed:
         return []
     nibs = [r["nib"] for r in changed]
-    session.execute(delete(tables.parcels).where(tables.parcels.c.nib.in_(nibs)))
+    session.execute(delete(tables.parcels).where(bulk.among(session, tables.parcels.c.nib, nibs)))
     bulk.insert(session, tables.parcels, changed)
     pairs = [(batch.before.get(r["nib"]), r) for r in changed]
     _write_holdings(session, tables, changed)
@@ -205,7 +206,7 @@ def holdings_of(row: Row) -> list[Row]:
 
 
 def _write_holdings(session: Session, tables: ParcelTables, changed: list[Row]) -> None:
-    session.execute(delete(tables.holdings).where(tables.holdings.c.nib.in_([r["nib"] for r in changed])))
+    session.execute(delete(tables.holdings).where(bulk.among(session, tables.holdings.c.nib, [r["nib"] for r in changed])))
     bulk.insert(session, tables.holdings, [h for r in changed for h in holdings_of(r)])
 
 
@@ -230,9 +231,10 @@ def _write_stats(session: Session, tables: ParcelTables, pairs: list[tuple[Row |
     keys = [k for k, (count, area) in delta.items() if count or area]
     if not keys:
         return
+    villages = {k[0] for k in keys}
     current = {(r.village_code, r.right_type): r for r in session.execute(select(table).where(
-        table.c.village_code.in_({k[0] for k in keys}))).all()}
-    session.execute(delete(table).where(table.c.village_code.in_({k[0] for k in keys})))
+        bulk.among(session, table.c.village_code, villages))).all()}
+    session.execute(delete(table).where(bulk.among(session, table.c.village_code, villages)))
     merged: dict[tuple[str, str], list[Any]] = {k: [r.parcels, Decimal(r.area_m2)] for k, r in current.items()}
     for key in keys:
         count, area = merged.get(key, [0, Decimal(0)])

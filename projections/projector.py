@@ -5,22 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import sqlalchemy.exc
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from projections import log
 from projections.models import READ_MODELS, ReadModel
-from projections.tables import SHADOW, advance, drop, position
+from projections.rebuild import Progress, Rebuild
+from projections.tables import advance, create_positions, position
 from projections.wakeup import Wakeup
-from registry.persistence.store import FOOTPRINTS_TABLE, Appended, analyze
+from registry.persistence.store import Appended
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]  # (events done, events in all)
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,10 @@ class Watch:
 class Projector:
     """Keeps every read model in step with the event log."""
 
-    def __init__(self, engine: Engine, batch_size: int = 10_000) -> None:
+    def __init__(self, engine: Engine, batch_size: int = 10_000, rebuild_batch: int = 50_000) -> None:
         self.engine = engine
         self.batch_size = batch_size
+        self.rebuild_batch = rebuild_batch  # events a rebuild holds at once: its memory bound
         self.models: dict[str, ReadModel] = dict(READ_MODELS)
         self.watch = Watch()
 
@@ -172,61 +171,11 @@ class Projector:
     # -- rebuild ---------------------------------------------------------------------------
 
     def rebuild(self, name: str, progress: Progress = lambda done, total: None) -> int:
-        """Replay the whole log into fresh tables, in batches, then swap them in atomically.
+        """Replay the whole log into fresh tables of one read model, then swap them in."""
+        return self.rebuild_all([name], progress)
 
-        The live tables keep answering meanwhile. Returns the number of events replayed.
-        """
-        model = self.models[name]
-        self._drop_shadows(model)
-        try:
-            model.create(self.engine, SHADOW)
-            done = self._replay(model, progress)
-        except BaseException:  # whatever stopped it, leave no half-built *_rebuild tables behind
-            self._drop_shadows(model)
-            raise
-        # New tables have no statistics: without them the planner scans (a name search ignored its index).
-        analyze(self.engine, [t.name for t in model.tables("")] + ([FOOTPRINTS_TABLE] if name == "parcels" else []))
-        return done
-
-    def _drop_shadows(self, model: ReadModel) -> None:
-        with self.engine.begin() as connection:
-            for table in model.tables(SHADOW):
-                drop(connection, table.name)
-            if model.name == "parcels":
-                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}_rtree")
-                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}")
-
-    def _replay(self, model: ReadModel, progress: Progress) -> int:
-        """The log up to its head into the shadow tables, then the tail and the swap."""
-        with Session(self.engine) as session:
-            head = log.last_position(session)
-        done, reached = 0, 0
-        while True:
-            with Session(self.engine) as session, session.begin():
-                events = log.read(session, reached, self.batch_size, head)
-                if not events:
-                    break
-                model.apply(session, SHADOW, events)
-            reached = events[-1].position
-            done += len(events)
-            progress(done, head)
-        return done + self._swap(model, reached)
-
-    def _swap(self, model: ReadModel, reached: int, attempts: int = 5) -> int:
-        """Apply what was written since the replay began, then swap, with writers held off."""
-        for attempt in range(attempts):
-            try:
-                with Session(self.engine) as session, session.begin():
-                    if session.get_bind().dialect.name == "postgresql":
-                        session.execute(text("SET LOCAL lock_timeout = '10s'"))
-                        session.execute(text(f"LOCK TABLE {log.EVENTS_TABLE} IN EXCLUSIVE MODE"))
-                    tail = log.read(session, reached, limit=10_000_000)
-                    if tail:
-                        model.apply(session, SHADOW, tail)
-                    model.swap_in(session.connection(), SHADOW)
-                    advance(session, model.name, tail[-1].position if tail else reached)
-                return len(tail)
-            except sqlalchemy.exc.OperationalError:
-                logger.warning("swap of %s lost a lock race (attempt %d); retrying", model.name, attempt + 1)
-                time.sleep(0.5)
-        raise RuntimeError(f"could not swap in the rebuilt {model.name} tables; writers kept the locks")
+    def rebuild_all(self, names: list[str] | None = None, progress: Progress = lambda done, total: None) -> int:
+        """Every read model (or the named ones) from the log in one pass (projections/rebuild.py);
+        the live tables keep answering meanwhile. Returns the number of events replayed."""
+        chosen = [self.models[name] for name in names or list(self.models)]
+        return Rebuild(self.engine, chosen, self.rebuild_batch, progress).run()

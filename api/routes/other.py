@@ -66,10 +66,12 @@ def village_ownership(village_code: str, actor: Reader, services: Registry, disc
     return Json({"village_code": village_code, "as_of": instant, "parcels": parcels})
 
 
-@router.get("/v1/audit/verify", tags=["audit"], summary="Recompute every hash chain and checkpoint",
+@router.get("/v1/audit/verify", tags=["audit"], summary="Recompute the hash chains, seals and checkpoints",
             response_model=AuditReport)
-def audit_verify(actor: Auditor, services: Registry) -> Json:
-    return Json(services.registry.verify_log().as_dict())
+def audit_verify(actor: Auditor, services: Registry,
+                 full: Annotated[bool, Query(description="every event from the first; by default only what came after "
+                                                         "the checkpoint the last sound verify ended on")] = False) -> Json:
+    return Json(services.registry.verify_log(full=full).as_dict())
 
 
 @router.get("/v1/audit/reads", tags=["audit"], response_model=Reads,

@@ -1,8 +1,11 @@
-"""The overlap guard (invariant 2): locks, candidate search and the exact overlap test."""
+"""The overlap guard (invariant 2): locks, candidate search and the exact overlap test, for one
+command's footprints and for a bulk chunk's alike (the bulk path screens many at once)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
@@ -13,6 +16,11 @@ from spatial.index_postgis import PostgisFootprints
 from spatial.index_sqlite import SqliteFootprints
 from spatial.topology import exceeds, overlap
 
+Name = str | int  # a stored parcel's NIB, or the index of an earlier footprint of the same batch
+# DE-9IM: the interiors meet. Neighbours that only share a boundary overlap by nothing, so they
+# skip the reprojection and the exact intersection (most candidates of a tiled cadastre are these).
+INTERIORS_MEET = "T********"
+
 
 def union_bounds(geometries: Iterable[BaseGeometry]) -> tuple[float, float, float, float]:
     """The box around all the given geometries."""
@@ -21,6 +29,19 @@ def union_bounds(geometries: Iterable[BaseGeometry]) -> tuple[float, float, floa
         min(b[0] for b in boxes), min(b[1] for b in boxes),
         max(b[2] for b in boxes), max(b[3] for b in boxes),
     )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why a footprint was refused: what it overlaps beyond the tolerance, and by how much in all."""
+
+    names: list[Name]
+    area_m2: float
+
+    def error(self, nib_of: dict[int, str] | None = None) -> OverlapError:
+        """The refusal, with batch indexes turned into the NIBs they were given."""
+        nibs = [(nib_of or {})[n] if isinstance(n, int) else n for n in self.names]
+        return OverlapError(sorted(nibs), self.area_m2)
 
 
 class SpatialGuard:
@@ -37,15 +58,42 @@ class SpatialGuard:
 
     def check(self, session: Session, footprint: Footprint, exclude: set[str]) -> None:
         """Raise OverlapError when `footprint` overlaps active parcels beyond the tolerance."""
-        conflicts: list[str] = []
+        found = self.conflict(footprint, self.index.candidates(session, footprint.wgs84, exclude))
+        if found is not None:
+            raise found.error()
+
+    def conflict(self, footprint: Footprint, nearby: Sequence[tuple[Name, BaseGeometry]]) -> Conflict | None:
+        """The rule itself: the candidates (EPSG:4326) `footprint` overlaps beyond the tolerance,
+        measured in metres in its TM-3 zone; None when there are none."""
+        if not nearby:
+            return None
+        meet = shapely.relate_pattern(footprint.wgs84, [other for _, other in nearby], INTERIORS_MEET)
+        names: list[Name] = []
         total = 0.0
-        for nib, other in self.index.candidates(session, footprint.wgs84, exclude):
+        for (name, other), inside in zip(nearby, meet):
+            if not inside:
+                continue
             found = overlap(footprint.metric, transform(other, WGS84, footprint.tm3_epsg))
             if exceeds(found, self.tolerance_m2, self.tolerance_fraction):
-                conflicts.append(nib)
+                names.append(name)
                 total += found.area_m2
-        if conflicts:
-            raise OverlapError(sorted(conflicts), total)
+        return Conflict(names, total) if names else None
+
+    def screen(self, session: Session, footprints: Sequence[Footprint]) -> list[Conflict | None]:
+        """`check` for a batch of new footprints, as if each had been submitted in turn: against
+        the store in one query, and against the batch's earlier footprints that passed."""
+        stored = self.index.candidates_many(session, [f.wgs84 for f in footprints])
+        tree = shapely.STRtree([f.wgs84 for f in footprints])
+        passed: set[int] = set()
+        outcomes: list[Conflict | None] = []
+        for index, footprint in enumerate(footprints):
+            nearby: list[tuple[Name, BaseGeometry]] = list(stored.get(index, []))
+            nearby += [(int(j), footprints[j].wgs84) for j in sorted(tree.query(footprint.wgs84)) if j in passed]
+            found = self.conflict(footprint, nearby)
+            if found is None:
+                passed.add(index)
+            outcomes.append(found)
+        return outcomes
 
     def place(self, session: Session, nib: str, village_code: str, footprint: Footprint) -> None:
         self.index.add(session, nib, village_code, footprint.wgs84)

@@ -5,6 +5,7 @@ from typing import Any
 
 import shapely
 
+from registry.application.registration import survey_input
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork, shape_of
 from registry.domain import identifiers, values
@@ -29,9 +30,8 @@ class ParcelCommands(CommandRunner):
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Pengukuran: a new parcel in a village; allocates its NIB. Returns nib, version, area_m2."""
-        village = identifiers.village_code(village_code)
-        source = values.survey_document(survey, self.clock())
-        shape = self.footprint(geometry, crs)
+        surveyed = survey_input(self.settings, self.clock(), village_code, geometry, survey, crs)
+        village, source, shape = surveyed.village, surveyed.source, surveyed.shape
 
         def work(unit: UnitOfWork) -> Result:
             self.guard.lock(unit.session, [shape.wgs84])

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from registry.application.group_commit import GroupCommit
 from registry.application.guard import SpatialGuard
+from registry.application.registration import parcel_footprint
 from registry.application.unit_of_work import UnitOfWork, resource_version
 from registry.domain.announcement import Announcement, announcement_key
 from registry.domain.complaint import Complaint, complaint_key
 from registry.domain.errors import (
     CommandIdReused,
-    InvalidGeometry,
     NotFound,
     StoreBusy,
     VersionConflict,
@@ -37,6 +37,7 @@ from registry.domain.parcel import Parcel
 from registry.domain.title import Title
 from registry.domain.values import Actor
 from registry.persistence import schema
+from registry.persistence.serials import Serials
 from registry.persistence.settings import Settings
 from registry.persistence.store import (
     APPLICATION_NAME,
@@ -49,8 +50,7 @@ from registry.persistence.store import (
     library_env,
     record_command,
 )
-from spatial.crs import Footprint, footprint
-from spatial.geometry import GeometryError
+from spatial.crs import Footprint
 
 # The legal day is Indonesia's latest: a date that has begun in Papua (WIT, UTC+9) is not "future".
 WIT = timezone(timedelta(hours=9))
@@ -91,6 +91,7 @@ class CommandRunner(Application[uuid.UUID]):
         self.footprints = footprint_index(engine.dialect.name)
         schema.ensure(engine)  # a new store is made; an outdated one is refused (`landreg migrate`)
         self.guard = SpatialGuard(self.footprints, self.settings)
+        self.serials = Serials(self.settings.right_type_digits)
         if self.settings.group_commit:
             self.committer = GroupCommit(self.batch, self.settings.group_commit_max)
 
@@ -147,12 +148,7 @@ class CommandRunner(Application[uuid.UUID]):
                   parcel: bool = True) -> Footprint:
         """Parse and validate a submitted geometry (invariant 1), outside any transaction; a
         `parcel` must also reach the smallest parcel area (a search probe need not)."""
-        least = self.settings.min_parcel_area_m2 if parcel else 0.0
-        try:
-            return footprint(geometry, crs, field=field, crs_field=crs_field, max_vertices=self.settings.max_vertices,
-                             min_area_m2=least)
-        except GeometryError as error:
-            raise InvalidGeometry(error.field, error.reason, geometry_error=error.code) from None
+        return parcel_footprint(self.settings, geometry, crs, field, crs_field, parcel)
 
     def execute(
         self, actor: Actor, command_id: str | None, expected_version: int | None,

@@ -1,6 +1,7 @@
 """The one typed reader of the environment (prefix LANDREG_)."""
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
+    # A rebuild of the read models holds this many events (and the rows they touch) at once: its
+    # memory bound (about 1 GB at 50,000 events of a cadastre; see docs/architecture.md).
+    rebuild_batch_events: int = Field(default=50_000, ge=100)
+    # Worker processes that check a legacy stock's next chunk while the importer writes the one
+    # before (0: the importer's own process does it). Default: every core but the writer's.
+    import_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=0, le=64)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
     # Group commit: commands waiting at the same time share one transaction (up to this many).

@@ -210,14 +210,6 @@ _LAST_POSITION = text(f"SELECT max(id) FROM {EVENTS_TABLE} WHERE originator_id I
     bindparam("ids", expanding=True))
 
 
-def current_serial(session: Session, scope: str, key: str) -> int:
-    """The last serial allocated for (scope, key); 0 when none has been."""
-    value = session.execute(
-        select(counters.c.value).where(counters.c.scope == scope, counters.c.key == key)
-    ).scalar_one_or_none()
-    return int(value or 0)
-
-
 def find_commands(session: Session, command_ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
     """Bulk form of find_command: the commands already recorded among these ids."""
     rows = session.execute(
