@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.rebuild import Progress, Rebuild
-from projections.tables import advance, create_positions, position
+from projections.tables import advance, position
 from projections.wakeup import Wakeup
 from registry.persistence.store import Appended
 
