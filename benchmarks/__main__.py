@@ -174,6 +174,36 @@ def http_command(
     console.print(table)
 
 
+@app.command("writes")
+def writes_command(
+    commands: int = typer.Option(500, help="commands of each kind, per client count"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-bench-writes", help="where the audit key and anchor go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    name: str = typer.Option("writes-postgresql", help="the JSON's file name, without .json"),
+) -> None:
+    """The write path: commands at 1, 16 and 64 clients beside the plain save, with round trips."""
+    import sys
+
+    from benchmarks import write_path
+
+    rows = write_path.run(url, Path(folder), commands, report=console.print)
+    table = Table(title=f"write path, {commands:,} commands a cell, {platform.machine()}, {os.cpu_count()} cores")
+    for column in ("system", "command", "clients", "commands/s", "p50 ms", "p99 ms", "statements", "round trips"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["system"], r["command"], str(r["clients"]), f"{r['rate']:,.0f}", f"{r['p50_ms']:.1f}",
+                      f"{r['p99_ms']:.1f}", f"{r['statements_per_command']:.1f}", f"{r['round_trips_per_command']:.1f}")
+    console.print(table)
+    out = Path(results) / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "commands": commands,
+                               "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared (noisy)",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": rows}, indent=1))
+    console.print(f"written to {out}")
+
+
 @app.command("generate")
 def generate_command(
     out: str = typer.Option(..., help="the JSON lines file to write, for `landreg import`"),
