@@ -45,7 +45,7 @@ class CountingCursor(psycopg2.extensions.cursor):
             self.connection.status == psycopg2.extensions.STATUS_READY
         return 1 if opening else 0
 
-    def execute(self, query: Any, vars: Any = None) -> Any:  # noqa: A002 - psycopg2's name
+    def execute(self, query: Any, vars: Any = None) -> Any:
         begin = self._begin()
         WIRE.add(_statements(query) + begin, 1 + begin)
         return super().execute(query, vars)

@@ -12,7 +12,8 @@ from typing import Any
 
 from api.bootstrap import Services, build
 from benchmarks import national
-from benchmarks.peers.plain_save import close, commands as plain_commands, ledger
+from benchmarks.peers.plain_save import close, ledger
+from benchmarks.peers.plain_save import commands as plain_commands
 from benchmarks.read_side import bench_settings, fresh_database
 from benchmarks.wire import Wire, count_on
 

@@ -1,9 +1,7 @@
-"""The overlap guard (invariant 2): locks, candidate search and the exact overlap test."""
+"""The overlap guard (invariant 2): candidate search and the exact overlap test, race-free because
+every write transaction holds the events table's lock (DESIGN 3a, docs/architecture.md: Locks)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from registry.domain.errors import OverlapError
@@ -14,26 +12,13 @@ from spatial.index_sqlite import SqliteFootprints
 from spatial.topology import exceeds, overlap
 
 
-def union_bounds(geometries: Iterable[BaseGeometry]) -> tuple[float, float, float, float]:
-    """The box around all the given geometries."""
-    boxes = [g.bounds for g in geometries]
-    return (
-        min(b[0] for b in boxes), min(b[1] for b in boxes),
-        max(b[2] for b in boxes), max(b[3] for b in boxes),
-    )
-
-
 class SpatialGuard:
-    """Keeps active footprints apart. Lock first, then check, then place, all in one transaction."""
+    """Keeps active footprints apart: check, then place, in the transaction that holds the writers' lock."""
 
     def __init__(self, index: PostgisFootprints | SqliteFootprints, settings: Settings) -> None:
         self.index = index
         self.tolerance_m2 = settings.overlap_tolerance_m2
         self.tolerance_fraction = settings.overlap_tolerance_fraction
-
-    def lock(self, session: Session, geometries: Iterable[BaseGeometry]) -> None:
-        """Serialise against every command touching the same area. Call once, before any check."""
-        self.index.lock(session, union_bounds(geometries))
 
     def check(self, session: Session, footprint: Footprint, exclude: set[str]) -> None:
         """Raise OverlapError when `footprint` overlaps active parcels beyond the tolerance."""

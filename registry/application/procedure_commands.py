@@ -66,7 +66,6 @@ class ProcedureCommands(CommandRunner):
         round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners}
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
             if parcel.certificate_number is not None:
@@ -99,7 +98,6 @@ class ProcedureCommands(CommandRunner):
             else values.source_document(source, today)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -122,7 +120,6 @@ class ProcedureCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")

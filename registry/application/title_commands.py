@@ -42,7 +42,6 @@ class TitleCommands(CommandRunner):
         term = check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
@@ -262,7 +261,6 @@ class TitleCommands(CommandRunner):
         effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             title = unit.title_on(unit.parcel(nib))
             unit.expect(title)
             title.require_dated_from(effective, field)

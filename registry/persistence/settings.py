@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
+    # Aggregates the writer keeps between commands (committed state only); 0: none.
+    aggregate_cache_size: int = Field(default=10_000, ge=0)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
     # Group commit: commands waiting at the same time share one transaction (up to this many).
