@@ -151,27 +151,40 @@ def _print(title: str, figures: list[read_side.Figure]) -> None:
 @app.command("http")
 def http_command(
     seconds: float = typer.Option(20, help="how long each kind of request is driven"),
-    threads: int = typer.Option(8, help="concurrent keep-alive clients"),
+    threads: int = typer.Option(16, help="concurrent keep-alive clients"),
+    workers: str = typer.Option("1,2", help="worker process counts of `landreg serve`, one run each"),
     store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
+    import sys
     import tempfile
 
     from benchmarks import http_load
 
-    with tempfile.TemporaryDirectory() as folder:
-        if store == "postgresql":
-            read_side.fresh_database(url)
-        else:
-            url = f"sqlite:///{folder}/bench.db"
-        rows = http_load.run(url, Path(folder), seconds, threads, report=console.print)
     table = Table(title=f"HTTP on loopback, {store}, {threads} client threads, {os.cpu_count()} cores")
-    for column in ("request", "requests/s", "p50 ms", "p99 ms", "errors"):
+    for column in ("workers", "request", "requests/s", "p50 ms", "p99 ms", "errors"):
         table.add_column(column)
-    for name, rate, p50, p99, errors in rows:
-        table.add_row(name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+    measured = []
+    for count in [int(w) for w in workers.split(",")]:
+        with tempfile.TemporaryDirectory() as folder:
+            target = url if store == "postgresql" else f"sqlite:///{folder}/bench.db"
+            if store == "postgresql":
+                read_side.fresh_database(url)
+            for name, rate, p50, p99, errors in http_load.run(target, Path(folder), seconds, threads,
+                                                              report=console.print, workers=count):
+                table.add_row(str(count), name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+                measured.append({"workers": count, "request": name, "requests_per_s": rate, "p50_ms": p50,
+                                 "p99_ms": p99, "errors": errors})
     console.print(table)
+    out = Path(results) / f"http-{store}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "threads": threads,
+                               "seconds": seconds, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": measured}, indent=1))
+    console.print(f"written to {out}")
 
 
 @app.command("writes")
