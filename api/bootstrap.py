@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy.engine import Engine, make_url
 
+from api.replica import Replica
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
 from registry.application.registry import Registry, registry_today
@@ -28,11 +29,20 @@ class Services:
     registry: Registry
     projector: Projector
     queries: Queries
+    # With a read replica: queries on the primary (tokens; a read the replica has not caught up with).
+    primary_queries: Queries | None = None
+    replica: Replica | None = None
+
+    def on_primary(self) -> Services:
+        """These services with every query answered by the primary."""
+        return replace(self, queries=self.primary_queries or self.queries)
 
     def close(self) -> None:
         self.registry.close()
         self.registry.engine.dispose()
         self.queries.engine.dispose()
+        if self.primary_queries is not None:
+            self.primary_queries.engine.dispose()
 
 
 def build(settings: Settings | None = None, clock: Callable[[], date] = registry_today,
@@ -43,7 +53,12 @@ def build(settings: Settings | None = None, clock: Callable[[], date] = registry
     projector = Projector(registry.engine)
     if inline_projections:
         registry.after_save = projector.inline
-    return Services(settings, registry, projector, Queries(_reads(settings, registry)))
+    services = Services(settings, registry, projector, Queries(_reads(settings, registry)))
+    if settings.read_database_url and settings.store == "postgresql":
+        primary = read_engine(settings.database_url, settings.pool_size)
+        services.primary_queries = Queries(primary)
+        services.replica = Replica(primary, services.queries.engine, settings.replica_wait_ms / 1000)
+    return services
 
 
 def _reads(settings: Settings, registry: Registry) -> Engine:

@@ -163,6 +163,8 @@ class Health(Reply):
     status: Literal["ok", "degraded"]
     store: Literal["sqlite", "postgresql"]
     read_model_lag: dict[str, int] = Field(description="events each read model is behind the log")
+    replica_lag: dict[str, float] | None = Field(
+        None, description="with a read replica: WAL `bytes` it has still to replay and `seconds` behind")
     problems: list[dict[str, str]] | None = Field(None, description="read_model and reason of each degraded one")
 
 

@@ -76,6 +76,12 @@ def health(services: Registry, request: Request) -> Json:
     troubles = services.projector.watch.troubles(statuses, None if follower is None else follower.is_alive())
     body: dict[str, object] = {"status": "degraded" if troubles else "ok", "store": services.settings.store,
                                "read_model_lag": {s.name: s.lag for s in statuses}}
+    if services.replica is not None:
+        try:
+            body["replica_lag"] = services.replica.lag()
+        except Exception as error:  # noqa: BLE001 - a replica that does not answer is what /health reports
+            troubles.append({"read_model": "replica", "reason": f"the read replica does not answer: {type(error).__name__}"})
+            body["status"] = "degraded"
     if troubles:
         body["problems"] = troubles
     return Json(body, status_code=503 if troubles else 200)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     projections: Literal["inline", "async"] = "inline"
     # Where queries read; a streaming replica of database_url in production. Unset: database_url.
     read_database_url: str | None = None
+    # A read sending X-Read-After-LSN waits this long for the replica to replay it, then asks the primary.
+    replica_wait_ms: int = Field(default=1_000, ge=0, le=60_000)
     # Overlap guard: an overlap is tolerated only when it is within both limits.
     overlap_tolerance_m2: float = Field(default=0.5, ge=0)
     overlap_tolerance_fraction: float = Field(default=0.001, ge=0, le=1)
