@@ -62,7 +62,7 @@ class Server:
         command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
-        for _ in range(100):
+        for _ in range(600):  # a loaded machine takes its time to import and build the services
             try:
                 http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/health")
                 return self
@@ -123,7 +123,7 @@ def run(url: str, workdir: Path, seconds: float = 20, threads: int = 8, parcels:
         officer = {"Authorization": f"Bearer {server.token('officer')}"}
         setup = http.client.HTTPConnection("127.0.0.1", server.port)
         nibs = []
-        for _ in range(100):  # every worker process has built its services before the first survey
+        for _ in range(600):  # every worker process has built its services before the first survey
             if _answers(server.port):
                 break
             time.sleep(0.1)
