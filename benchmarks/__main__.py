@@ -206,7 +206,8 @@ def writes_command(
         table.add_column(column)
     for r in rows:
         table.add_row(r["system"], r["command"], str(r["clients"]), f"{r['rate']:,.0f}", f"{r['p50_ms']:.1f}",
-                      f"{r['p99_ms']:.1f}", f"{r['statements_per_command']:.1f}", f"{r['round_trips_per_command']:.1f}")
+                      f"{r['p99_ms']:.1f}", write_path.count(r["statements_per_command"]),
+                      write_path.count(r["round_trips_per_command"]))
     console.print(table)
     out = Path(results) / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +215,40 @@ def writes_command(
                                "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared (noisy)",
                                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
                                "rows": rows}, indent=1))
+    console.print(f"written to {out}")
+
+
+@app.command("soak")
+def soak_command(
+    minutes: float = typer.Option(30, help="how long the mixed load runs"),
+    clients: int = typer.Option(32, help="concurrent keep-alive clients"),
+    workers: int = typer.Option(2, help="worker processes of `landreg serve`"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """A soak over HTTP: 70% reads, 20% survey + title, 10% transfers; errors, p50/p99, memory."""
+    import sys
+    import tempfile
+
+    from benchmarks import soak
+
+    read_side.fresh_database(url)
+    with tempfile.TemporaryDirectory() as folder:
+        found = soak.run(url, Path(folder), minutes, clients, workers, report=console.print)
+    table = Table(title=f"soak, {minutes} min, {clients} clients, {workers} worker(s), {os.cpu_count()} cores")
+    for column in ("request", "count", "errors", "p50 ms", "p99 ms"):
+        table.add_column(column)
+    for kind, figures in found["kinds"].items():
+        table.add_row(kind, f"{figures['count']:,}", str(figures["errors"]), f"{figures['p50_ms']:.1f}",
+                      f"{figures['p99_ms']:.1f}")
+    console.print(table)
+    console.print(f"server memory: {found['memory_bytes']}")
+    out = Path(results) / f"soak-postgresql-{minutes:g}min.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "clients": clients,
+                               "workers": workers, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"), **found},
+                              indent=1))
     console.print(f"written to {out}")
 
 

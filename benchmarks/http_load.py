@@ -68,6 +68,7 @@ class Server:
                 return self
             except OSError:
                 time.sleep(0.1)
+        self.__exit__()
         raise RuntimeError("landreg serve did not start")
 
     def __exit__(self, *_: object) -> None:

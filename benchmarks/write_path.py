@@ -59,15 +59,26 @@ def measure(system: str, kind: str, clients: int, call: Callable[[int], Any], in
     before = wire.snapshot()
     figures = timed(call, indexes, clients)
     statements, trips = (a - b for a, b in zip(wire.snapshot(), before))
+    counted = trips > 0  # PostgreSQL; nothing is counted on SQLite
     row = {"system": system, "command": kind, "clients": clients, **figures,
-           "statements_per_command": statements / len(indexes), "round_trips_per_command": trips / len(indexes)}
+           "statements_per_command": statements / len(indexes) if counted else None,
+           "round_trips_per_command": trips / len(indexes) if counted else None}
     report(_line(row))
     return row
 
 
+def fresh(url: str) -> None:
+    """Drop and create the PostgreSQL database, or delete the SQLite file, of `url`."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        fresh_database(url)
+
+
 def ours(url: str, folder: Path, commands: int, report: Callable[[str], None]) -> list[dict[str, Any]]:
-    """Each command kind at each client count on a fresh store, with statements and round trips."""
-    fresh_database(url)
+    """Each command kind at each client count on a fresh store, with statements and round trips
+    (counted on PostgreSQL only: SQLite has no network between the registry and its store)."""
+    fresh(url)
     rows = []
     services = build(bench_settings(url, folder))
     wire = count_on(services.registry.engine)
@@ -85,7 +96,7 @@ def ours(url: str, folder: Path, commands: int, report: Callable[[str], None]) -
 
 def plain_peer(url: str, commands: int, report: Callable[[str], None]) -> list[dict[str, Any]]:
     """The plain eventsourcing save (no guard, no read models) at the same client counts."""
-    fresh_database(url)
+    fresh(url)
     rows = []
     app = ledger(url)
     wire = count_on(app.factory.datastore.engine)  # type: ignore[attr-defined]
@@ -102,8 +113,13 @@ def plain_peer(url: str, commands: int, report: Callable[[str], None]) -> list[d
 
 def _line(row: dict[str, Any]) -> str:
     return (f"{row['system']} {row['command']} x{row['clients']}: {row['rate']:,.0f}/s, p50 {row['p50_ms']:.1f} ms, "
-            f"p99 {row['p99_ms']:.1f} ms, {row['statements_per_command']:.1f} statements, "
-            f"{row['round_trips_per_command']:.1f} round trips a command")
+            f"p99 {row['p99_ms']:.1f} ms, {count(row['statements_per_command'])} statements, "
+            f"{count(row['round_trips_per_command'])} round trips a command")
+
+
+def count(value: float | None) -> str:
+    """A per-command count as printed: one decimal, or '-' where nothing was counted (SQLite)."""
+    return "-" if value is None else f"{value:.1f}"
 
 
 def _close(services: Services) -> None:
@@ -113,4 +129,5 @@ def _close(services: Services) -> None:
 def run(url: str, folder: Path, commands: int, report: Callable[[str], None]) -> list[dict[str, Any]]:
     """Ours, then the peer, in one run."""
     folder.mkdir(parents=True, exist_ok=True)
-    return ours(url, folder, commands, report) + plain_peer(f"{url}_plain", commands, report)
+    peer = url.replace(".db", "_plain.db") if url.startswith("sqlite") else f"{url}_plain"
+    return ours(url, folder, commands, report) + plain_peer(peer, commands, report)
