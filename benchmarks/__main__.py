@@ -153,6 +153,7 @@ def http_command(
     seconds: float = typer.Option(20, help="how long each kind of request is driven"),
     threads: int = typer.Option(16, help="concurrent keep-alive clients"),
     workers: str = typer.Option("1,2", help="worker process counts of `landreg serve`, one run each"),
+    parcels: int = typer.Option(2_000, help="parcels surveyed first, for the NIB reads"),
     store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
@@ -172,7 +173,7 @@ def http_command(
             target = url if store == "postgresql" else f"sqlite:///{folder}/bench.db"
             if store == "postgresql":
                 read_side.fresh_database(url)
-            for name, rate, p50, p99, errors in http_load.run(target, Path(folder), seconds, threads,
+            for name, rate, p50, p99, errors in http_load.run(target, Path(folder), seconds, threads, parcels,
                                                               report=console.print, workers=count):
                 table.add_row(str(count), name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
                 measured.append({"workers": count, "request": name, "requests_per_s": rate, "p50_ms": p50,
