@@ -1,7 +1,6 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,8 +43,8 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(min=0, help="worker processes, each with its own pools and group-commit "
-                                         "writer; 0: one per core (one with async read models)")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and group-commit "
+                                         "writer (the public rate limit counts per process)")] = 1,
     proxy_headers: Annotated[bool, typer.Option(
         help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto")] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(
@@ -58,8 +57,6 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
-    if workers == 0:
-        workers = 1 if settings.projections == "async" or ":memory:" in settings.database_url else os.cpu_count() or 1
     if workers > 1 and settings.projections == "async":
         raise typer.BadParameter("--workers above 1 needs LANDREG_PROJECTIONS=inline: with async read models "
                                  "each worker would follow the log on its own")
