@@ -70,7 +70,9 @@ def serve(
         uvicorn.run(create_app(services=services), **options)
         return
     services.close()  # each worker process builds its own from the same LANDREG_* settings
-    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+    # uvicorn restarts a worker that does not answer its health check within this many seconds; its
+    # default (5) kills workers still building their services on a busy machine, again and again.
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
 
 
 tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")

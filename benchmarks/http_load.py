@@ -74,7 +74,11 @@ class Server:
     def __exit__(self, *_: object) -> None:
         assert self.process is not None
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:  # a worker that never shut down: do not leave it serving
+            self.process.kill()
+            self.process.wait(10)
 
 
 def _answers(port: int) -> bool:
