@@ -63,7 +63,9 @@ def test_overlapping_surveys_across_two_workers_admit_exactly_one(served: httpx2
 def test_transfers_on_one_version_across_two_workers_admit_exactly_one(served: httpx2.Client,
                                                                       services: Services) -> None:
     surveyor, officer = token(services, "surveyor"), token(services, "officer")
-    nib = served.post("/v1/parcels", json=survey_body(), headers=surveyor).json()["nib"]
+    surveyed = served.post("/v1/parcels", json=survey_body(), headers=surveyor)
+    assert surveyed.status_code == 201, surveyed.text
+    nib = surveyed.json()["nib"]
     version = served.post(f"/v1/parcels/{nib}/title", json=title_body(), headers=officer).json()["version"]
     before = event_count(services.registry)
     responses = race(lambda c, i: c.post(f"/v1/parcels/{nib}/transfers", json=transfer_body([citizen(f"buyer-{i}")]),
