@@ -45,10 +45,10 @@ def _square(index: int) -> dict[str, Any]:
 class Server:
     """`landreg serve` in a child process on a free port."""
 
-    def __init__(self, url: str, workdir: Path, workers: int = 1) -> None:
+    def __init__(self, url: str, workdir: Path, workers: int = 1, settings: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.workers = workers
-        self.env = {**os.environ, "LANDREG_DATABASE_URL": url}
+        self.env = {**os.environ, "LANDREG_DATABASE_URL": url, **(settings or {})}
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
 
