@@ -46,7 +46,8 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and writer")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and group-commit "
+                                         "writer (the public rate limit counts per process)")] = 1,
     proxy_headers: Annotated[bool, typer.Option(
         help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto")] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(
@@ -72,7 +73,9 @@ def serve(
         uvicorn.run(create_app(services=services), **options)
         return
     services.close()  # each worker process builds its own from the same LANDREG_* settings
-    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+    # uvicorn restarts a worker that does not answer its health check within this many seconds; its
+    # default (5) kills workers still building their services on a busy machine, again and again.
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
 
 
 tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")

@@ -15,12 +15,19 @@ from api.auth import TokenStore
 from api.bootstrap import Services
 from api.readlog import Reader as ReadBy
 from api.readlog import ReadLog
+from api.replica import READ_AFTER_HEADER, parse_lsn
 from registry.domain.errors import InvalidInput
 from registry.domain.values import Actor
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    """The wired services; a read sending X-Read-After-LSN gets the primary's queries unless the
+    replica replays that position within LANDREG_REPLICA_WAIT_MS (read-your-writes)."""
+    wired: Services = request.app.state.services
+    position = request.headers.get(READ_AFTER_HEADER)
+    if wired.replica is None or position is None:
+        return wired
+    return wired if wired.replica.has_replayed(parse_lsn(position)) else wired.on_primary()
 
 
 def token_store(request: Request) -> TokenStore:

@@ -17,6 +17,7 @@ def report(services: Services, follower_alive: bool | None) -> tuple[dict[str, A
     try:
         statuses = services.projector.status()
         replica = _replica(services)
+        streaming = services.replica.lag() if replica is not None and services.replica is not None else {}
     except SQLAlchemyError as error:  # the store (or the replica) does not answer
         cause = str(getattr(error, "orig", None) or error).strip().splitlines()
         return {**body, "status": "failing", "read_model_lag": {},
@@ -25,7 +26,7 @@ def report(services: Services, follower_alive: bool | None) -> tuple[dict[str, A
     troubles = watch.troubles(statuses, follower_alive)
     body["read_model_lag"] = {s.name: s.lag for s in statuses}
     if replica is not None:
-        body["replica_lag"] = replica.lag
+        body["replica_lag"] = {"events": replica.lag, **streaming}
         troubles += [{"component": "replica", "reason": t["reason"]} for t in watch.troubles([replica], True)]
     body["status"] = "degraded" if troubles else "ok"
     if troubles:

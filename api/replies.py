@@ -186,7 +186,9 @@ class Health(Reply):
     store: Literal["sqlite", "postgresql"]
     read_model_lag: dict[str, int] = Field(description="events each read model is behind the log (checkpoints "
                                                        "are not lag)")
-    replica_lag: int | None = Field(None, description="events the read replica is behind the primary, if one is set")
+    replica_lag: dict[str, float] | None = Field(
+        None, description="with a read replica: `events` its log is behind the primary's; on a PostgreSQL streaming "
+                          "replica also the WAL `bytes` it has still to replay and `seconds` behind")
     problems: list[dict[str, str]] | None = Field(None, description="read_model (or component: replica, store) and "
                                                                     "reason of each trouble")
 

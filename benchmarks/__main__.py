@@ -223,27 +223,106 @@ def _print(title: str, figures: list[read_side.Figure]) -> None:
 @app.command("http")
 def http_command(
     seconds: float = typer.Option(20, help="how long each kind of request is driven"),
-    threads: int = typer.Option(8, help="concurrent keep-alive clients"),
+    threads: int = typer.Option(16, help="concurrent keep-alive clients"),
+    workers: str = typer.Option("1,2", help="worker process counts of `landreg serve`, one run each"),
+    parcels: int = typer.Option(2_000, help="parcels surveyed first, for the NIB reads"),
     store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
+    import sys
     import tempfile
 
     from benchmarks import http_load
 
-    with tempfile.TemporaryDirectory() as folder:
-        if store == "postgresql":
-            read_side.fresh_database(url)
-        else:
-            url = f"sqlite:///{folder}/bench.db"
-        rows = http_load.run(url, Path(folder), seconds, threads, report=console.print)
     table = Table(title=f"HTTP on loopback, {store}, {threads} client threads, {os.cpu_count()} cores")
-    for column in ("request", "requests/s", "p50 ms", "p99 ms", "errors"):
+    for column in ("workers", "request", "requests/s", "p50 ms", "p99 ms", "errors"):
         table.add_column(column)
-    for name, rate, p50, p99, errors in rows:
-        table.add_row(name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+    measured = []
+    for count in [int(w) for w in workers.split(",")]:
+        with tempfile.TemporaryDirectory() as folder:
+            target = url if store == "postgresql" else f"sqlite:///{folder}/bench.db"
+            if store == "postgresql":
+                read_side.fresh_database(url)
+            for name, rate, p50, p99, errors in http_load.run(target, Path(folder), seconds, threads, parcels,
+                                                              report=console.print, workers=count):
+                table.add_row(str(count), name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+                measured.append({"workers": count, "request": name, "requests_per_s": rate, "p50_ms": p50,
+                                 "p99_ms": p99, "errors": errors})
     console.print(table)
+    out = Path(results) / f"http-{store}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "threads": threads,
+                               "seconds": seconds, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": measured}, indent=1))
+    console.print(f"written to {out}")
+
+
+@app.command("writes")
+def writes_command(
+    commands: int = typer.Option(500, help="commands of each kind, per client count"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-bench-writes", help="where the audit key and anchor go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    name: str = typer.Option("writes-postgresql", help="the JSON's file name, without .json"),
+) -> None:
+    """The write path: commands at 1, 16 and 64 clients beside the plain save, with round trips."""
+    import sys
+
+    from benchmarks import write_path
+
+    rows = write_path.run(url, Path(folder), commands, report=console.print)
+    table = Table(title=f"write path, {commands:,} commands a cell, {platform.machine()}, {os.cpu_count()} cores")
+    for column in ("system", "command", "clients", "commands/s", "p50 ms", "p99 ms", "statements", "round trips"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["system"], r["command"], str(r["clients"]), f"{r['rate']:,.0f}", f"{r['p50_ms']:.1f}",
+                      f"{r['p99_ms']:.1f}", write_path.count(r["statements_per_command"]),
+                      write_path.count(r["round_trips_per_command"]))
+    console.print(table)
+    out = Path(results) / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "commands": commands,
+                               "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared (noisy)",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": rows}, indent=1))
+    console.print(f"written to {out}")
+
+
+@app.command("soak")
+def soak_command(
+    minutes: float = typer.Option(30, help="how long the mixed load runs"),
+    clients: int = typer.Option(32, help="concurrent keep-alive clients"),
+    workers: int = typer.Option(2, help="worker processes of `landreg serve`"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """A soak over HTTP: 70% reads, 20% survey + title, 10% transfers; errors, p50/p99, memory."""
+    import sys
+    import tempfile
+
+    from benchmarks import soak
+
+    read_side.fresh_database(url)
+    with tempfile.TemporaryDirectory() as folder:
+        found = soak.run(url, Path(folder), minutes, clients, workers, report=console.print)
+    table = Table(title=f"soak, {minutes} min, {clients} clients, {workers} worker(s), {os.cpu_count()} cores")
+    for column in ("request", "count", "errors", "p50 ms", "p99 ms"):
+        table.add_column(column)
+    for kind, figures in found["kinds"].items():
+        table.add_row(kind, f"{figures['count']:,}", str(figures["errors"]), f"{figures['p50_ms']:.1f}",
+                      f"{figures['p99_ms']:.1f}")
+    console.print(table)
+    console.print(f"server memory: {found['memory_bytes']}")
+    out = Path(results) / f"soak-postgresql-{minutes:g}min.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "clients": clients,
+                               "workers": workers, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"), **found},
+                              indent=1))
+    console.print(f"written to {out}")
 
 
 @app.command("generate")

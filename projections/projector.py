@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from projections import log
 from projections.models import READ_MODELS, ReadModel
 from projections.rebuild import Progress, Rebuild
-from projections.tables import advance, position
+from projections.tables import advance, advance_all, all_positions, position
 from projections.wakeup import Wakeup
 from registry.persistence.store import Appended
 
@@ -93,20 +93,25 @@ class Projector:
     def inline(self, session: Session, appended: Sequence[Appended] = ()) -> None:
         """Bring every read model up to the log's head inside the caller's transaction.
 
-        Called by a command after save(): on PostgreSQL it then holds the events table's lock,
-        so positions advance in log order. Normally this applies just the command's events.
-        `appended`: the events the caller has just written, in log order (the bulk path); they
-        are decoded as they are, and only what came before them is read from the log.
+        Called by a command after save(), holding the writers' lock, so positions advance in log
+        order. `appended`: the events the caller has just written, in log order, as it holds them
+        in memory; they are decoded as they are, and the log is read only for what came before
+        them that a model has not applied (nothing, unless the models were behind).
         """
-        starts = {name: position(session, name) for name in self.models}
         known = [log.decode(*event) for event in appended]
+        starts = all_positions(session)
+        lowest = min(starts.get(name, 0) for name in self.models)
         until = known[0].position - 1 if known else None
-        events = log.read(session, min(starts.values()), limit=1_000_000, until=until) + known
+        earlier = [] if until is not None and lowest >= until else \
+            log.read(session, lowest, limit=1_000_000, until=until)
+        events = earlier + known
+        reached = {}
         for name, model in self.models.items():
-            mine = [e for e in events if e.position > starts[name]]
+            mine = [e for e in events if e.position > starts.get(name, 0)]
             if mine:
                 model.apply(session, "", mine)
-                advance(session, model.name, mine[-1].position)
+                reached[name] = mine[-1].position
+        advance_all(session, reached)
 
     # -- asynchronous ----------------------------------------------------------------------
 

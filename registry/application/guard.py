@@ -1,8 +1,9 @@
-"""The overlap guard (invariant 2): locks, candidate search and the exact overlap test, for one
-command's footprints and for a bulk chunk's alike (the bulk path screens many at once)."""
+"""The overlap guard (invariant 2): candidate search and the exact overlap test, for one command's
+footprints and for a bulk chunk's alike (the bulk path screens many at once). Race-free because
+every write transaction holds the events table's lock (docs/architecture.md: Locks)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import shapely
@@ -22,15 +23,6 @@ Name = str | int  # a stored parcel's NIB, or the index of an earlier footprint 
 INTERIORS_MEET = "T********"
 
 
-def union_bounds(geometries: Iterable[BaseGeometry]) -> tuple[float, float, float, float]:
-    """The box around all the given geometries."""
-    boxes = [g.bounds for g in geometries]
-    return (
-        min(b[0] for b in boxes), min(b[1] for b in boxes),
-        max(b[2] for b in boxes), max(b[3] for b in boxes),
-    )
-
-
 @dataclass(frozen=True)
 class Conflict:
     """Why a footprint was refused: what it overlaps beyond the tolerance, and by how much in all."""
@@ -45,16 +37,12 @@ class Conflict:
 
 
 class SpatialGuard:
-    """Keeps active footprints apart. Lock first, then check, then place, all in one transaction."""
+    """Keeps active footprints apart: check, then place, in the transaction that holds the writers' lock."""
 
     def __init__(self, index: PostgisFootprints | SqliteFootprints, settings: Settings) -> None:
         self.index = index
         self.tolerance_m2 = settings.overlap_tolerance_m2
         self.tolerance_fraction = settings.overlap_tolerance_fraction
-
-    def lock(self, session: Session, geometries: Iterable[BaseGeometry]) -> None:
-        """Serialise against every command touching the same area. Call once, before any check."""
-        self.index.lock(session, union_bounds(geometries))
 
     def check(self, session: Session, footprint: Footprint, exclude: set[str]) -> None:
         """Raise OverlapError when `footprint` overlaps active parcels beyond the tolerance."""

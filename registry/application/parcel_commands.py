@@ -34,7 +34,6 @@ class ParcelCommands(CommandRunner):
         village, source, shape = surveyed.village, surveyed.source, surveyed.shape
 
         def work(unit: UnitOfWork) -> Result:
-            self.guard.lock(unit.session, [shape.wgs84])
             self.guard.check(unit.session, shape, exclude=set())
             nib = unit.new_nib(village)
             parcel = Parcel.create(Parcel.Surveyed, nib, village, shape_of(shape), unit.provenance(source, source["date"]))
@@ -55,11 +54,9 @@ class ParcelCommands(CommandRunner):
         shape = self.footprint(geometry, crs)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            self.guard.lock(unit.session, [shape.wgs84, stored_footprint(parcel).wgs84])
             self.guard.check(unit.session, shape, exclude={nib})
             provenance = unit.provenance(source, source["date"])
             parcel.correct_boundary(shape_of(shape), provenance)
@@ -84,7 +81,6 @@ class ParcelCommands(CommandRunner):
         shapes = _parts(self, parts)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -94,7 +90,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, *(s.wgs84 for s in shapes)])
             for shape in shapes:
                 self.guard.check(unit.session, shape, exclude={nib})
             children = [
@@ -125,7 +120,6 @@ class ParcelCommands(CommandRunner):
         piece = self.footprint(part.get("geometry"), part.get("crs"), "part.geometry", "part.crs")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -136,7 +130,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, piece.wgs84])
             child = _child(self, unit, Parcel.CreatedBySeparation, parent, piece, provenance)
             parent.separate_part(child.nib, shape_of(remainder), provenance)
             self.guard.remove(unit.session, nib)
@@ -165,13 +158,11 @@ class ParcelCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(*nibs)
             parents = [unit.parcel(n) for n in nibs]
             shapes = [stored_footprint(p) for p in parents]
             titles = _merge_titles(unit, parents)
             merged = _merged_shape(self, parents, shapes)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [s.wgs84 for s in shapes])
             village = parents[0].village_code
             child = Parcel.create(
                 Parcel.CreatedByMerger, unit.new_nib(village), village, shape_of(merged), provenance,

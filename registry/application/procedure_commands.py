@@ -70,7 +70,6 @@ class ProcedureCommands(CommandRunner):
         round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners}
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
             if parcel.certificate_number is not None:
@@ -103,7 +102,6 @@ class ProcedureCommands(CommandRunner):
             else values.source_document(source, today)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -126,7 +124,6 @@ class ProcedureCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")

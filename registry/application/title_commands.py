@@ -36,7 +36,6 @@ class TitleCommands(CommandRunner):
         right = right_input(self.settings, self.clock(), right_type, holders, ends_on, source, granted_on)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
@@ -253,7 +252,6 @@ class TitleCommands(CommandRunner):
         effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             title = unit.title_on(unit.parcel(nib))
             unit.expect(title)
             title.require_dated_from(effective, field)

@@ -18,7 +18,7 @@ from registry.domain.parcel import Parcel, Shape
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
 from registry.domain.values import Actor
-from registry.persistence.store import last_position, lock_parcels
+from registry.persistence.store import last_position
 from spatial.crs import Footprint
 from spatial.geometry import to_wkb_hex
 
@@ -66,13 +66,9 @@ class UnitOfWork:
 
     def _get(self, aggregate_id: Any, what: str) -> Any:
         try:
-            return self.registry.repository.get(aggregate_id)
+            return self.registry.writer_cache.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what}") from None
-
-    def lock(self, *nibs: str) -> None:
-        """Hold these parcels (and their titles) for this command; call before loading them."""
-        lock_parcels(self.session, list(nibs))
 
     def parcel(self, nib: str) -> Parcel:
         return self._get(parcel_id(nib), f"parcel with NIB {nib}")  # type: ignore[no-any-return]
@@ -83,7 +79,7 @@ class UnitOfWork:
     def announcement(self, nib: str) -> Announcement | None:
         """The parcel's announcement, or None if it was never announced."""
         try:
-            return self.registry.repository.get(announcement_key(nib))  # type: ignore[no-any-return]
+            return self.registry.writer_cache.get(announcement_key(nib))  # type: ignore[return-value]
         except AggregateNotFoundError:
             return None
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     projections: Literal["inline", "async"] = "inline"
     # Where queries read; a streaming replica of database_url in production. Unset: database_url.
     read_database_url: str | None = None
+    # A read sending X-Read-After-LSN waits this long for the replica to replay it, then asks the primary.
+    replica_wait_ms: int = Field(default=1_000, ge=0, le=60_000)
     # Overlap guard: an overlap is tolerated only when it is within both limits.
     overlap_tolerance_m2: float = Field(default=0.5, ge=0)
     overlap_tolerance_fraction: float = Field(default=0.001, ge=0, le=1)
@@ -81,6 +83,8 @@ class Settings(BaseSettings):
     # Worker processes that check a legacy stock's next chunk while the importer writes the one
     # before (0: the importer's own process does it). Default: every core but the writer's.
     import_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=0, le=64)
+    # Aggregates the writer keeps between commands (committed state only); 0: none.
+    aggregate_cache_size: int = Field(default=10_000, ge=0)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
     # Group commit: commands waiting at the same time share one transaction (up to this many).

@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     Column,
     DateTime,
@@ -74,8 +75,23 @@ write_lock = Table(
 )
 
 
+class RegistryRecorder(SQLAlchemyApplicationRecorder):
+    """The library's recorder, minus what a write transaction begun by `begin_command` already
+    did in its first round trip: the events table's lock and the NOTIFY (one per transaction)."""
+
+    def _lock_table(self, session: Session) -> None:
+        if not session.info.get(WRITE_TRANSACTION):
+            super()._lock_table(session)
+
+    def _notify_channel(self, session: Session) -> None:
+        if not session.info.get(WRITE_TRANSACTION):
+            super()._notify_channel(session)
+
+
 class RegistryFactory(SQLAlchemyFactory):
     """The library's SQLAlchemy factory with the engine sized for the service."""
+
+    application_recorder_class = RegistryRecorder
 
     def __init__(self, env: Environment) -> None:
         # Deliberately not calling SQLAlchemyFactory.__init__: it builds the engine with
@@ -92,7 +108,10 @@ def _engine_options(url: str, env: Environment) -> dict[str, Any]:
         return {
             "pool_size": int(env.get("POOL_SIZE", "20")),
             "max_overflow": int(env.get("POOL_MAX_OVERFLOW", "20")),
-            "pool_pre_ping": True,
+            # No pre-ping (a round trip on every checkout): a connection that died is dropped by
+            # the pool when its error surfaces, and the command is retried (runner: _with_retries);
+            # connections are renewed hourly so none outlives a server-side idle limit unnoticed.
+            "pool_recycle": 3600,
         }
     if ":memory:" in url:
         return {}
@@ -134,31 +153,19 @@ def analyze(engine: Engine, tables: list[str] | None = None) -> None:
 def begin_command(session: Session, settings: Settings) -> None:
     """The first statements of every write transaction (one command, a batch, a bulk import).
 
-    PostgreSQL: a lock timeout, then the events table's lock, which the library's save() would
-    take anyway. Taken first, before any advisory lock, it makes writers queue whole: no writer
-    ever waits for it while holding a lock another writer needs (group-commit batches take
-    advisory locks after earlier commands' saves). SQLite: a write to the lock row, which takes
+    PostgreSQL, in one round trip: a lock timeout (the library's LOCK TABLE sets none: a stuck
+    writer would stall everyone), the events table's lock (DESIGN 3a: the one lock of the write
+    path), and the NOTIFY that wakes followers once the transaction commits (sent here, before
+    any savepoint, so a command rolled back in its savepoint cannot take it with it). The
+    recorder then skips its own lock and NOTIFY. SQLite: a write to the lock row, which takes
     the database's write lock at once (like BEGIN IMMEDIATE). Marks the session for sealing.
     """
     session.info[WRITE_TRANSACTION] = True
     if session.get_bind().dialect.name == "postgresql":
-        # The library's LOCK TABLE sets no timeout; without one a stuck writer stalls everyone.
-        session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}"))
-        session.execute(text(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"))
+        session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}; "
+                             f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE; NOTIFY {EVENTS_TABLE}"))
     else:
         session.execute(write_lock.update().where(write_lock.c.id == 1).values(counter=write_lock.c.counter))
-
-
-def lock_parcels(session: Session, nibs: list[str]) -> None:
-    """Queue commands on the same parcels (PostgreSQL; SQLite already runs one writer at a time).
-
-    Taken first and in NIB order, before the spatial locks, so waits cannot form a cycle.
-    The one-bigint form of the advisory lock never collides with the spatial grid's two-int form.
-    """
-    if session.get_bind().dialect.name == "postgresql" and nibs:
-        keys = sorted({int(nib) for nib in nibs})
-        calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(keys)))
-        session.execute(text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(keys)})
 
 
 # The same upsert on both stores (SQLite 3.35+ knows RETURNING); a plain statement is cheaper
@@ -179,8 +186,8 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
     positions, in log order.
 
     The caller already holds the events table's lock (begin_command), so the positions drawn
-    from the table's own sequence are the next ones in the log and in order. Sends the same
-    NOTIFY as the library's recorder, so followers wake up.
+    from the table's own sequence are the next ones in the log and in order; begin_command sent
+    the NOTIFY that wakes followers.
     """
     ids = list(session.execute(
         text(f"SELECT nextval(pg_get_serial_sequence('{EVENTS_TABLE}', 'id')) FROM generate_series(1, :n)"),
@@ -194,7 +201,6 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
     cursor.copy_expert(
         f"COPY {EVENTS_TABLE} (id, originator_id, originator_version, topic, state) FROM STDIN", io.StringIO(rows),
     )
-    cursor.execute(f"NOTIFY {EVENTS_TABLE}")
     return [(i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, stored_events)]
 
 
