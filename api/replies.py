@@ -175,11 +175,38 @@ class AuditReport(BaseModel):
     first_break: JSON | None = None
 
 
+class Read(BaseModel):
+    """One reader shown one person's data."""
+
+    id: int
+    read_at: str = Field(description="when, UTC")
+    actor: str
+    role: str
+    access: str = Field(description="parcel, parcel_history, holder_search, holder_name_search, village_list, "
+                                    "area_search, certificate, village_ownership, announcement, ogc_items, export")
+    subject: str = Field(description="the holder's (or claimant's) id")
+    nib: str | None
+    purpose: str | None
+    request_id: str | None
+
+
+class Reads(BaseModel):
+    """The read log, newest first; `next_cursor` continues it."""
+
+    reads: list[Read]
+    next_cursor: str | None
+
+
 class Health(Reply):
-    status: Literal["ok", "degraded"]
+    status: Literal["ok", "degraded", "failing"]
     store: Literal["sqlite", "postgresql"]
-    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log")
-    problems: list[dict[str, str]] | None = Field(None, description="read_model and reason of each degraded one")
+    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log (checkpoints "
+                                                       "are not lag)")
+    replica_lag: dict[str, float] | None = Field(
+        None, description="with a read replica: `events` its log is behind the primary's; on a PostgreSQL streaming "
+                          "replica also the WAL `bytes` it has still to replay and `seconds` behind")
+    problems: list[dict[str, str]] | None = Field(None, description="read_model (or component: replica, store) and "
+                                                                    "reason of each trouble")
 
 
 class Problem(BaseModel):

@@ -8,6 +8,7 @@ would place them (the write side's table), so a seeded store answers spatial rea
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -66,7 +67,7 @@ def parcel_events(village: str, serial: int, shape: tuple[str, str, Decimal], rn
     parcel.record_title(number, provenance)
     if rng.random() < 0.3:
         buyer = {**holder, "id": f"32{rng.randrange(10**14):014d}"}
-        title.transfer("sale", [buyer], [], TODAY, provenance)
+        title.transfer("sale", [buyer], {}, TODAY, provenance)
     if rng.random() < 0.2:
         title.register_mortgage({"id": "bank", "name": "Bank"}, Decimal("100000000.00"), None, TODAY, provenance)
     return [*parcel.collect_events(), *title.collect_events()]
@@ -95,7 +96,7 @@ def _append(registry: Registry, events: list[object]) -> int:
         return 0
     rows = [registry.mapper.to_stored_event(e) for e in events]  # type: ignore[arg-type]
     dialect = registry.engine.dialect.name
-    ids = [r.originator_id if dialect == "postgresql" else r.originator_id.bytes for r in rows]
+    ids = [r.originator_id if dialect == "postgresql" else uuid.UUID(str(r.originator_id)).bytes for r in rows]
     placed = [(e.nib, e.village_code, e.shape["wgs84"]) for e in events if isinstance(e, Parcel.Surveyed)]
     with Session(registry.engine) as connection, connection.begin():
         registry.footprints.add_many(connection, placed)

@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from projections import certificates, gis_view, parcels, procedures
 from projections.log import LogEvent
-from projections.tables import swap
+from projections.tables import SHADOW, swap
 
 
 class ReadModel(Protocol):
     name: str
+    kinds: tuple[str, ...]  # the kinds of event its fold takes (by prefix: "Title.")
+
+    def shadow_tables(self, dialect: str) -> list[str]: ...
 
     def tables(self, suffix: str) -> list[Table]: ...
     def create(self, engine: Engine, suffix: str) -> None: ...
@@ -35,9 +38,14 @@ class ParcelsModel:
     overlap guard's, kept by each command in its transaction): reads join it, a rebuild never touches it."""
 
     name: str = "parcels"
+    kinds: tuple[str, ...] = ("Parcel.", "Title.")
 
     def tables(self, suffix: str) -> list[Table]:
         return _parcel_tables(suffix).all
+
+    def shadow_tables(self, dialect: str) -> list[str]:
+        """What a rebuild fills (never the footprints: they are the write side's)."""
+        return [t.name for t in self.tables(SHADOW)]
 
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
@@ -67,9 +75,13 @@ class TablesModel:
     name: str
     tables_of: Callable[[str], Any]
     fold: Callable[[Session, Any, list[LogEvent]], None]
+    kinds: tuple[str, ...]
 
     def tables(self, suffix: str) -> list[Table]:
         return list(self.tables_of(suffix).all)
+
+    def shadow_tables(self, dialect: str) -> list[str]:
+        return [t.name for t in self.tables(SHADOW)]
 
     def create(self, engine: Engine, suffix: str) -> None:
         for table in self.tables(suffix):
@@ -85,6 +97,7 @@ class TablesModel:
 
 READ_MODELS: dict[str, ReadModel] = {
     "parcels": ParcelsModel(),
-    "certificates": TablesModel("certificates", _certificate_tables, certificates.apply),  # every title by number
-    "procedures": TablesModel("procedures", _procedure_tables, procedures.apply),  # announcements, complaints
+    "certificates": TablesModel("certificates", _certificate_tables, certificates.apply, ("Title.",)),  # by number
+    "procedures": TablesModel("procedures", _procedure_tables, procedures.apply,  # announcements, complaints
+                              ("Announcement.", "Complaint.")),
 }

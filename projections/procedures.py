@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, delete, select
+from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -115,11 +115,10 @@ def _fold_into(session: Session, table: Table, events: list[LogEvent], fold: Cal
                ) -> None:
     ids = list({e.originator_id for e in events})
     rows: dict[str, Row] = {r["aggregate_id"]: dict(r) for r in session.execute(
-        select(table).where(table.c.aggregate_id.in_(ids))).mappings()}
+        select(table).where(bulk.among(session, table.c.aggregate_id, ids))).mappings()}
     for event in events:
         rows[event.originator_id] = fold(rows.get(event.originator_id), event)
-    session.execute(delete(table).where(table.c.aggregate_id.in_(ids)))
-    bulk.insert(session, table, list(rows.values()))
+    bulk.replace(session, table, list(rows.values()))
 
 
 class ProcedureQueries:

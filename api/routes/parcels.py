@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api import features
 from api.deps import (
+    Disclose,
     IdempotencyKey,
     IfMatch,
     Officer,
@@ -88,7 +89,7 @@ def merge(body: MergeIn, actor: Officer, services: Registry, key: IdempotencyKey
 
 @router.get("/{nib}", response_class=GeoJson, summary="A parcel now, as of a recorded time, or at a version",
             response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
-def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
+def get_parcel(nib: str, actor: Reader, services: Registry, response: Response, disclose: Disclose,
                as_of: Annotated[str | None, Query(description="ISO-8601 date or date-time (UTC if no zone)")] = None,
                version: Annotated[int | None, Query(ge=1)] = None) -> Json:
     if as_of is None and version is None:
@@ -102,6 +103,7 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
         others = secondary.from_events(events, position=version, recorded_by=moment)
     if row is None:
         raise NotFound(f"no parcel with NIB {nib}" + ("" if as_of is None and version is None else " at that time"))
+    disclose(actor, "parcel", row)
     found = features.feature(row)
     found["properties"]["other_titles"] = features.other_titles(others)
     return GeoJson(found, headers={"ETag": f'"{row["position"]}"'})
@@ -109,14 +111,19 @@ def get_parcel(nib: str, actor: Reader, services: Registry, response: Response,
 
 @router.get("/{nib}/history", summary="Every event of the parcel and its titles",
             response_model=History, responses=answer(not_found=True))
-def history(nib: str, actor: Reader, services: Registry) -> Json:
+def history(nib: str, actor: Reader, services: Registry, disclose: Disclose) -> Json:
     with services.queries.engine.connect() as connection:
         events = parcel_events(connection, nib)
     if not events:
         raise NotFound(f"no parcel with NIB {nib}")
-    return Json({"nib": nib, "events": [features.history_entry(e) for e in events]})
+    body = {"nib": nib, "events": [features.history_entry(e) for e in events]}
+    disclose(actor, "parcel_history", body)
+    return Json(body)
 
 
+# How each search is named in the read log.
+SEARCHES = {"holder": "holder_search", "holder_name": "holder_name_search", "village": "village_list",
+            "bbox": "area_search"}
 PageSize = Annotated[int, Query(ge=1, description=f"parcels per page; more than {MAX_PAGE} is taken as {MAX_PAGE}")]
 VillageStatus = Annotated[Literal["active", "retired", "all"], Query(
     alias="status", description="with village: active (the default), retired or all parcels")]
@@ -125,7 +132,7 @@ VillageStatus = Annotated[Literal["active", "retired", "all"], Query(
 @router.get("", response_class=GeoJson, summary="Parcels by holder id, holder name, village or box (keyset pages)",
             response_model=ParcelPage)
 def list_parcels(
-    actor: Reader, services: Registry, request: Request,
+    actor: Reader, services: Registry, request: Request, disclose: Disclose,
     holder: str | None = None, village: str | None = None,
     holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
@@ -144,16 +151,18 @@ def list_parcels(
         page = queries.in_village(village, cursor, limit, parcel_status)
     else:
         page = queries.in_bbox(*_bbox(bbox or ""), after=cursor, limit=limit)
+    disclose(actor, SEARCHES[chosen[0]], page.items)
     return GeoJson(features.parcel_collection(page.items, page.next_cursor, request.url))
 
 
 @router.post("/search", response_class=GeoJson, summary="Active parcels intersecting a geometry",
              response_model=ParcelPage)
-def search(body: SearchIn, actor: Reader, services: Registry, request: Request,
+def search(body: SearchIn, actor: Reader, services: Registry, request: Request, disclose: Disclose,
            limit: PageSize = 100, cursor: str = "") -> GeoJson:
     """The `next` link is to be POSTed with the same body."""
     probe = services.registry.footprint(body.geometry, body.crs, parcel=False)
     page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
+    disclose(actor, "area_search", page.items)
     found = features.parcel_collection(page.items, page.next_cursor, request.url)
     for link in found["links"]:
         link["method"] = "POST"

@@ -5,6 +5,7 @@ from typing import Any
 
 import shapely
 
+from registry.application.registration import survey_input
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork, shape_of
 from registry.domain import identifiers, values
@@ -35,12 +36,10 @@ class ParcelCommands(CommandRunner):
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Pengukuran: a new parcel in a village; allocates its NIB. Returns nib, version, area_m2."""
-        village = identifiers.village_code(village_code)
-        source = values.survey_document(survey, self.clock())
-        shape = self.footprint(geometry, crs)
+        surveyed = survey_input(self.settings, self.clock(), village_code, geometry, survey, crs)
+        village, source, shape = surveyed.village, surveyed.source, surveyed.shape
 
         def work(unit: UnitOfWork) -> Result:
-            self.guard.lock(unit.session, [shape.wgs84])
             self.guard.check(unit.session, shape, exclude=set())
             nib = unit.new_nib(village)
             parcel = Parcel.create(Parcel.Surveyed, nib, village, shape_of(shape), unit.provenance(source, source["date"]))
@@ -61,11 +60,9 @@ class ParcelCommands(CommandRunner):
         shape = self.footprint(geometry, crs)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            self.guard.lock(unit.session, [shape.wgs84, stored_footprint(parcel).wgs84])
             self.guard.check(unit.session, shape, exclude={nib})
             provenance = unit.provenance(source, source["date"])
             parcel.correct_boundary(shape_of(shape), provenance)
@@ -90,7 +87,6 @@ class ParcelCommands(CommandRunner):
         shapes = _parts(self, parts)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -100,7 +96,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, *(s.wgs84 for s in shapes)])
             for shape in shapes:
                 self.guard.check(unit.session, shape, exclude={nib})
             children = [
@@ -131,7 +126,6 @@ class ParcelCommands(CommandRunner):
         piece = self.footprint(part.get("geometry"), part.get("crs"), "part.geometry", "part.crs")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -142,7 +136,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, piece.wgs84])
             child = _child(self, unit, Parcel.CreatedBySeparation, parent, piece, provenance)
             parent.separate_part(child.nib, shape_of(remainder), provenance)
             self.guard.remove(unit.session, nib)
@@ -171,13 +164,11 @@ class ParcelCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(*nibs)
             parents = [unit.parcel(n) for n in nibs]
             shapes = [stored_footprint(p) for p in parents]
             titles = _merge_titles(unit, parents)
             merged = _merged_shape(self, parents, shapes)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [s.wgs84 for s in shapes])
             village = parents[0].village_code
             child = Parcel.create(
                 Parcel.CreatedByMerger, unit.new_nib(village), village, shape_of(merged), provenance,

@@ -16,7 +16,6 @@ from registry.domain.announcement import KINDS, OUTCOMES, Announcement
 from registry.domain.complaint import CATEGORIES, Complaint
 from registry.domain.complaint import OUTCOMES as COMPLAINT_OUTCOMES
 from registry.domain.errors import InvalidInput, NotAnnounced, NotFound, TitleAlreadyRegistered
-from registry.persistence.store import next_serial
 
 PUBLIC = values.Actor("public", "public")  # whoever uses the public endpoints (rate-limited per address)
 _ANNOUNCEMENT_ID = re.compile(r"([0-9]{13})-([0-9]{1,6})")
@@ -71,7 +70,6 @@ class ProcedureCommands(CommandRunner):
         round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners}
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
             if parcel.certificate_number is not None:
@@ -104,7 +102,6 @@ class ProcedureCommands(CommandRunner):
             else values.source_document(source, today)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -127,7 +124,6 @@ class ProcedureCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -163,7 +159,7 @@ class ProcedureCommands(CommandRunner):
                                         self.settings.public_holidays).isoformat()
 
         def work(unit: UnitOfWork) -> Result:
-            number = f"PGD-{today.year}-{next_serial(unit.session, 'complaint', str(today.year)):06d}"
+            number = self.serials.complaint_number(unit.session, today.year)
             facts = {"number": number, "about": subject, "village_code": village, "category": kind, "text": body,
                      "contact": who, "secret_sha256": _digest(secret), "filed_on": today.isoformat(),
                      "respond_by": respond_by}

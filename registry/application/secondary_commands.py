@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from registry.application.registration import check_parcel_for_right
 from registry.application.runner import Result, use_case
-from registry.application.title_commands import TitleCommands, edition_of, require_hgu_area
+from registry.application.title_commands import TitleCommands, edition_of
 from registry.application.unit_of_work import UnitOfWork
 from registry.domain import identifiers, rights, secondary, values
 from registry.domain.errors import InvalidInput, TitleAlreadyRegistered, UnitExists
@@ -80,11 +81,10 @@ class SecondaryCommands(TitleCommands):
         term = rights.check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
 
         def work(work_unit: UnitOfWork) -> Result:
-            work_unit.lock(nib)
             parcel = work_unit.parcel(nib)
             work_unit.expect(parcel)
             parcel.require_active()
-            require_hgu_area(self.settings, parcel, kind)
+            check_parcel_for_right(self.settings, kind, parcel.nib, parcel.area_m2)
             if flat is not None:
                 base = _check_units(work_unit, parcel, parent, owners, flat)
             else:

@@ -6,19 +6,17 @@ holds the rules (a transfer is checked in Title.transfer), to record the change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from registry.application.procedure_commands import require_announced
+from registry.application.registration import check_parcel_for_right, first_title, right_input
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork
 from registry.domain import blocks, identifiers, rights, values
 from registry.domain.errors import InvalidInput, TitleAlreadyRegistered
-from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
-from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
+from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_term
 from registry.domain.title import Title
-from registry.persistence.settings import Settings
 
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 
@@ -35,20 +33,13 @@ class TitleCommands(CommandRunner):
         """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1.
         The term runs from `granted_on` (the grant's decree), by default the source document's date."""
         identifiers.nib(nib)
-        today = self.clock()
-        kind = rights.right_type(right_type)
-        owners = values.holders(holders)
-        check_eligibility(kind, owners, self.settings.designated_entities)
-        document = values.source_document(source, today)
-        granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
-        term = check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
+        right = right_input(self.settings, self.clock(), right_type, holders, ends_on, source, granted_on)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            require_hgu_area(self.settings, parcel, kind)
+            check_parcel_for_right(self.settings, right, nib, parcel.area_m2)
             if parcel.certificate_number is not None:
                 current = unit.title(parcel.certificate_number)
                 if current.status == "active":
@@ -56,11 +47,10 @@ class TitleCommands(CommandRunner):
                         f"parcel {nib} already carries title {current.certificate_number}",
                         certificate_number=current.certificate_number,
                     )
-            require_announced(unit, nib, kind, owners)
-            provenance = unit.provenance(document, document["date"])
-            number = unit.new_certificate_number(parcel.village_code, kind)
-            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
-            parcel.record_title(number, provenance)
+            require_announced(unit, nib, right.right_type, right.holders)
+            provenance = unit.provenance(right.source, right.source["date"])
+            title = first_title(unit.new_certificate_number(parcel.village_code, right.right_type), parcel, right,
+                                provenance)
             unit.save(parcel, title)
             return edition_of(title)
 
@@ -280,7 +270,6 @@ class TitleCommands(CommandRunner):
         effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             title = unit.title_at(unit.parcel(nib), certificate_number)
             unit.expect(title)
             title.require_dated_from(effective, field)
@@ -289,13 +278,6 @@ class TitleCommands(CommandRunner):
             return result
 
         return self.execute(actor, command_id, expected_version, work)
-
-
-def require_hgu_area(settings: Settings, parcel: Parcel, kind: str) -> None:
-    """HGU is granted on at least LANDREG_HGU_MIN_AREA_M2 (UUPA art. 28: 5 ha)."""
-    if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(settings.hgu_min_area_m2))):
-        raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
-                                         f"{parcel.nib} has {parcel.area_m2} m²")
 
 
 def edition_of(title: Title) -> dict[str, Any]:

@@ -12,19 +12,13 @@ from sqlalchemy.orm import Session
 
 from registry.domain.announcement import Announcement, announcement_key
 from registry.domain.complaint import Complaint, complaint_key
-from registry.domain.errors import NotFound, SerialsExhausted, VersionConflict
-from registry.domain.identifiers import (
-    MAX_SERIAL,
-    make_certificate_number,
-    make_nib,
-    parcel_id,
-    title_id,
-)
+from registry.domain.errors import NotFound, VersionConflict
+from registry.domain.identifiers import parcel_id, title_id
 from registry.domain.parcel import Parcel, Shape
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
 from registry.domain.values import Actor
-from registry.persistence.store import last_position, lock_parcels, next_serial
+from registry.persistence.store import last_position
 from spatial.crs import Footprint
 from spatial.geometry import to_wkb_hex
 
@@ -72,13 +66,9 @@ class UnitOfWork:
 
     def _get(self, aggregate_id: Any, what: str) -> Any:
         try:
-            return self.registry.repository.get(aggregate_id)
+            return self.registry.writer_cache.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what}") from None
-
-    def lock(self, *nibs: str) -> None:
-        """Hold these parcels (and their titles) for this command; call before loading them."""
-        lock_parcels(self.session, list(nibs))
 
     def parcel(self, nib: str) -> Parcel:
         return self._get(parcel_id(nib), f"parcel with NIB {nib}")  # type: ignore[no-any-return]
@@ -89,7 +79,7 @@ class UnitOfWork:
     def announcement(self, nib: str) -> Announcement | None:
         """The parcel's announcement, or None if it was never announced."""
         try:
-            return self.registry.repository.get(announcement_key(nib))  # type: ignore[no-any-return]
+            return self.registry.writer_cache.get(announcement_key(nib))  # type: ignore[return-value]
         except AggregateNotFoundError:
             return None
 
@@ -127,17 +117,10 @@ class UnitOfWork:
             )
 
     def new_nib(self, village_code: str) -> str:
-        serial = next_serial(self.session, "nib", village_code)
-        if serial > MAX_SERIAL:
-            raise SerialsExhausted(f"village {village_code} has no NIB serials left")
-        return make_nib(village_code, serial)
+        return self.registry.serials.nib(self.session, village_code)
 
     def new_certificate_number(self, village_code: str, right_type: str) -> str:
-        digit = self.registry.settings.right_type_digits[right_type]
-        serial = next_serial(self.session, f"right:{digit}", village_code)
-        if serial > MAX_SERIAL:
-            raise SerialsExhausted(f"village {village_code} has no {right_type} numbers left")
-        return make_certificate_number(village_code, digit, serial)
+        return self.registry.serials.certificate_number(self.session, village_code, right_type)
 
     def save(self, *aggregates: Aggregate) -> None:
         """Queue aggregates to be saved together once the use case returns."""

@@ -14,6 +14,18 @@ class RegistryError(Exception):
         self.message = message
         self.details = details
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (the bulk path checks entries in worker processes): every attribute kept,
+        whatever the subclass's constructor takes."""
+        return _restored, (type(self), self.message, dict(self.__dict__))
+
+
+def _restored(kind: type[RegistryError], message: str, attributes: dict[str, Any]) -> RegistryError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class InvalidInput(RegistryError):
     """A field is malformed; `field` names it and `reason` says why."""
