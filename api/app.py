@@ -15,8 +15,9 @@ from api.bootstrap import Services, build
 from api.edge import InputGuard, SafeHeaders
 from api.observe import Observe
 from api.ratelimit import PublicRateLimit
+from api.replica import CommitPosition
 from api.responses import Json
-from api.routes import ogc, other, parcels, procedures, reports, titles
+from api.routes import eligibility, ogc, other, parcels, procedures, reports, titles
 from api.web import mount as mount_web_page
 from registry.domain.errors import RegistryError
 from registry.domain.values import Actor
@@ -63,9 +64,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description=DESCRIPTION.format(zone=settings.time_zone), docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.follower = None  # the thread following the log, when read models are asynchronous
-    app.state.tokens = TokenStore(services.registry.engine, services.queries.engine)
+    # Token checks and revocations on the primary, never a replica (a revoked token must stop at once).
+    app.state.tokens = TokenStore(services.registry.engine, (services.primary_queries or services.queries).engine)
+    app.state.read_log = services.read_log
     problems.install(app)
-    for module in (parcels, titles, procedures, other, ogc, reports):
+    for module in (parcels, titles, eligibility, procedures, other, ogc, reports):
         app.include_router(module.router)
     openapi.install(app)
     docs.mount(app)
@@ -76,15 +79,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
     app.add_middleware(PublicRateLimit, per_minute=settings.public_rate_per_minute, burst=settings.public_rate_burst)
     app.add_middleware(SafeHeaders)  # on every response, refusals of the edge included
+    if services.replica is not None:
+        app.add_middleware(CommitPosition, replica=services.replica)
     app.add_middleware(Observe, metrics=app.state.metrics)  # outermost: request id, metrics, access log
     return app
 
 
 def _checkpoints(services: Services, stop: threading.Event) -> None:
-    """Sign a checkpoint every LANDREG_AUDIT_CHECKPOINT_MINUTES while the service runs (0: never)."""
+    """Sign a checkpoint every LANDREG_AUDIT_CHECKPOINT_MINUTES while the service runs (0: never),
+    then verify incrementally what came since the last sound verify; a break is logged as an error."""
     minutes = services.settings.audit_checkpoint_minutes
     while minutes > 0 and not stop.wait(minutes * 60):
         try:
             services.registry.make_checkpoint(actor=Actor("landreg-service", "system"))
+            report = services.registry.verify_log(full=False)
+            if not report.ok:
+                logger.error("periodic audit verify found a break: %s", report.as_dict()["first_break"])
         except (RegistryError, SQLAlchemyError, OSError):
             logger.exception("periodic audit checkpoint failed; the next one will cover its range")

@@ -33,7 +33,6 @@ class TokenStore:
     def __init__(self, engine: Engine, read_engine: Engine | None = None) -> None:
         self.engine = engine
         self.read_engine = read_engine or engine  # lookups: on a replica, new tokens show after its lag
-        tokens.create(engine, checkfirst=True)
 
     def create(self, name: str, role: str) -> str:
         """A new token for `name` acting as `role`; the only time the token itself is known."""

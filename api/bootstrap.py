@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy
 from sqlalchemy.engine import Engine, make_url
 
+from api.readlog import ReadLog
+from api.replica import Replica
 from projections.projector import Projector
 from projections.queries import Queries, read_engine
 from registry.application.registry import Registry
@@ -28,11 +31,28 @@ class Services:
     registry: Registry
     projector: Projector
     queries: Queries
+    read_log: ReadLog  # who read whose personal data (api/readlog.py)
+    # With a read replica: queries on the primary (tokens; a read the replica has not caught up with).
+    primary_queries: Queries | None = None
+    replica: Replica | None = None
+
+    def on_primary(self) -> Services:
+        """These services with every query answered by the primary."""
+        return replace(self, queries=self.primary_queries or self.queries)
 
     def close(self) -> None:
+        self.read_log.close()  # its last rows, before the engine goes
         self.registry.close()
         self.registry.engine.dispose()
         self.queries.engine.dispose()
+        if self.primary_queries is not None:
+            self.primary_queries.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def build(settings: Settings | None = None, clock: Callable[[], date] | None = None,
@@ -40,10 +60,16 @@ def build(settings: Settings | None = None, clock: Callable[[], date] | None = N
     """Wire the registry to its read models; inline (read-your-writes) unless told otherwise."""
     settings = settings or Settings()
     registry = Registry(settings, clock=clock)
-    projector = Projector(registry.engine)
+    projector = Projector(registry.engine, rebuild_batch=settings.rebuild_batch_events)
     if inline_projections:
         registry.after_save = projector.inline
-    return Services(settings, registry, projector, Queries(_reads(settings, registry)))
+    read_log = ReadLog(registry.engine, settings.read_log_retention_days)
+    services = Services(settings, registry, projector, Queries(_reads(settings, registry)), read_log)
+    if settings.read_database_url and settings.store == "postgresql":
+        primary = read_engine(settings.database_url, settings.pool_size, settings.sqlite_busy_timeout_s)
+        services.primary_queries = Queries(primary)
+        services.replica = Replica(primary, services.queries.engine, settings.replica_wait_ms / 1000)
+    return services
 
 
 def _reads(settings: Settings, registry: Registry) -> Engine:
@@ -51,7 +77,7 @@ def _reads(settings: Settings, registry: Registry) -> Engine:
     url = settings.read_database_url or settings.database_url
     if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") == "sqlite:"):
         return registry.engine
-    return read_engine(url, settings.pool_size)
+    return read_engine(url, settings.pool_size, settings.sqlite_busy_timeout_s)
 
 
 def build_existing(settings: Settings, inline_projections: bool = False) -> Services:

@@ -1,6 +1,7 @@
 """The `landreg` command line."""
 from __future__ import annotations
 
+import getpass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -8,18 +9,20 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TaskID
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
+from api import cli_ops, exporter, importer, logs
 from api import demo as demo_village
-from api import exporter, importer, logs
 from api.auth import TokenStore
 from api.bootstrap import build, build_existing
 from api.failures import Landreg
+from api.readlog import Reader
 from projections import overlaps
 from registry.application.registry import Registry
 from registry.domain.errors import NotFound
 from registry.domain.values import Actor
+from registry.persistence import schema
 from registry.persistence.settings import Settings
 
 app = typer.Typer(help="landreg: the event-sourced land registry.", no_args_is_help=True, cls=Landreg,
@@ -34,17 +37,18 @@ def landreg(debug: Annotated[bool, typer.Option("--debug", help="show the traceb
 
 @app.command()
 def init() -> None:
-    """Create the store at LANDREG_DATABASE_URL (its tables) if it is not there; change nothing else."""
+    """Create the store at LANDREG_DATABASE_URL (every migration) if it is not there; change nothing else."""
     settings = Settings()
     build(settings, inline_projections=False).close()
-    console.print(f"store ready: {settings.store} ({settings.shown_database_url})")
+    console.print(f"store ready: {settings.store} ({settings.shown_database_url}), schema revision {schema.head()}")
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and writer")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and group-commit "
+                                         "writer (the public rate limit counts per process)")] = 1,
     proxy_headers: Annotated[bool, typer.Option(
         help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto")] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(
@@ -70,7 +74,9 @@ def serve(
         uvicorn.run(create_app(services=services), **options)
         return
     services.close()  # each worker process builds its own from the same LANDREG_* settings
-    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+    # uvicorn restarts a worker that does not answer its health check within this many seconds; its
+    # default (5) kills workers still building their services on a busy machine, again and again.
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
 
 
 tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")
@@ -146,6 +152,8 @@ def export_file(
     kind: Annotated[ExportFormat, typer.Option("--format", help="GeoPackage, FlatGeobuf, GeoJSON (RFC 7946) "
                                                                  "or CSV (WKT)")] = ExportFormat.gpkg,
     holders: Annotated[bool, typer.Option(help="add the holders' names and shares (personal data)")] = False,
+    actor: Annotated[str, typer.Option(help="who exports, for the read log (with --holders)")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log (with --holders)")] = None,
 ) -> None:
     """Write the active parcels of a village or a box as a file QGIS opens; `landreg import` reads it back."""
     if (village is None) == (bbox is None):
@@ -159,9 +167,17 @@ def export_file(
             rows = exporter.parcels(services.queries, village, box, lambda done: progress.advance(task, done))
             progress.update(task, total=len(rows), description=f"Writing {out.name}")
             exporter.write(out, kind.value, rows, exporter.records(services.queries, rows, holders))
+        if holders:
+            _read_logged(services, actor, purpose, "export", rows)
     finally:
         services.close()
     console.print(f"{len(rows):,} parcels written to {out}")
+
+
+def _read_logged(services: Any, actor: str, purpose: str | None, access: str, shown: Any) -> None:
+    """Record in the read log that the person at this terminal was shown the people in `shown`."""
+    services.read_log.record(Reader(Actor(actor or f"cli:{getpass.getuser()}", "system"), purpose), access, shown)
+    services.read_log.flush()
 
 
 def _box(text: str) -> tuple[float, float, float, float]:
@@ -240,13 +256,18 @@ def audit_rotate_key() -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute every hash chain, seal and checkpoint; name the first broken link. Exit 1 if any."""
+def audit_verify(
+    full: Annotated[bool, typer.Option("--full", help="every event from the first, trusting no earlier verify")] = False,
+) -> None:
+    """Recompute the hash chains, seals and checkpoints after the checkpoint the last sound verify
+    ended on (all of them with --full); name the first broken link. Exit 1 if any."""
     services = build_existing(Settings())
-    with Progress(console=console) as progress:
-        task = progress.add_task("Verifying the log", total=None)
-        report = services.registry.verify_log(lambda done: progress.update(task, completed=done))
-    services.close()
+    try:
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task(f"Verifying the log{' in full' if full else ''} (events)", total=None)
+            report = services.registry.verify_log(lambda done: progress.update(task, completed=done), full=full)
+    finally:
+        services.close()
     console.print_json(orjson.dumps(report.as_dict()).decode())
     if not report.ok:
         raise typer.Exit(1)
@@ -256,6 +277,8 @@ def audit_verify() -> None:
 def audit_ownership(
     village: Annotated[str, typer.Option(help="8-digit village code")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 date or date-time; now if left out")] = None,
+    actor: Annotated[str, typer.Option(help="who reads, for the read log")] = "",
+    purpose: Annotated[str | None, typer.Option(help="why, for the read log")] = None,
 ) -> None:
     """Who held each parcel of a village at a recorded time, folded from the log."""
     from api.features import ownership
@@ -266,6 +289,7 @@ def audit_ownership(
     instant = instant_of(as_of) if as_of else None
     with services.queries.engine.connect() as connection:
         rows = [ownership(r) for r in village_as_of(connection, village, instant)]
+    _read_logged(services, actor, purpose, "village_ownership", rows)
     services.close()
     table = Table(title=f"Village {village} as of {instant or 'now'}")
     for column in ("NIB", "status", "right", "certificate", "ed.", "holders"):
@@ -307,24 +331,27 @@ def projections_status() -> None:
 
 @projections_app.command("rebuild")
 def projections_rebuild(
-    name: Annotated[str | None, typer.Argument(help="parcels or certificates; all when left out")] = None,
+    names: Annotated[list[str] | None, typer.Argument(help="parcels, certificates, procedures; all when left out")] = None,
 ) -> None:
-    """Replay the whole log into fresh tables in batches, then swap them in (the service keeps answering)."""
+    """Replay the log once into fresh tables of the read models, index them, then swap them in
+    (the service keeps answering from the old tables meanwhile)."""
     services = build_existing(Settings())
-    names = [name] if name else list(services.projector.models)
-    unknown = [n for n in names if n not in services.projector.models]
-    if unknown:
-        raise typer.BadParameter(f"no read model named {unknown[0]!r}; choose from {', '.join(services.projector.models)}")
-    with Progress(console=console) as progress:
-        for model in names:
-            task = progress.add_task(f"Rebuilding {model}", total=None)
+    try:
+        chosen = names or list(services.projector.models)
+        unknown = [n for n in chosen if n not in services.projector.models]
+        if unknown:
+            raise typer.BadParameter(f"no read model named {unknown[0]!r}; choose from "
+                                     f"{', '.join(services.projector.models)}")
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            task = progress.add_task(f"Rebuilding {', '.join(chosen)} (log positions)", total=None)
 
-            def advance(done: int, total: int, task: TaskID = task) -> None:
+            def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=max(total, 1))
 
-            count = services.projector.rebuild(model, advance)
-            progress.update(task, description=f"Rebuilt {model}: {count:,} events")
-    services.close()
+            count = services.projector.rebuild_all(chosen, advance)
+            progress.update(task, description=f"Rebuilt {', '.join(chosen)}: {count:,} events")
+    finally:
+        services.close()
 
 
 @app.command()
@@ -360,12 +387,22 @@ def _village_table(registry: Registry, nibs: list[str]) -> Table:
         if title is None:
             table.add_row(nib, f"{parcel.area_m2:,.2f}", "-", "-", "-", "-", "-", "-")
             continue
-        table.add_row(
-            nib, f"{parcel.area_m2:,.2f}", title.right_type, title.certificate_number, str(title.edition),
-            ", ".join(f"{h['name']} ({h['share']})" for h in title.holders),
-            str(len(title.active_mortgages())), str(len(title.active_blocks(registry.clock()))),
-        )
+        for shown, where in [(title, nib), *((registry.get_title(t["certificate_number"]), _beside(t))
+                                             for t in parcel.others())]:
+            table.add_row(
+                where, f"{parcel.area_m2:,.2f}", shown.right_type, shown.certificate_number, str(shown.edition),
+                ", ".join(f"{h['name']} ({h['share']})" for h in shown.holders),
+                str(len(shown.active_mortgages())), str(len(shown.active_blocks(registry.clock()))),
+            )
     return table
+
+
+def _beside(title: dict[str, Any]) -> str:
+    """How a title beside the parcel's primary one is listed: its unit, or the title it stands on."""
+    return f"  unit {title['unit']['id']}" if title["unit"] else f"  on {title['on_title']}"
+
+
+cli_ops.register(app, audit_app)
 
 
 def main() -> None:

@@ -101,12 +101,48 @@ def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:
                           _document("decree", f"PENGUMUMAN-{index:03d}", started), actor=OFFICER,
                           command_id=f"demo-announcement-{index}")
 
+    plan += _city_block(registry, nibs, COLUMNS * ROWS - 1)
     plan.append(("announcement ended yesterday", partial(announce, wakaf + 1, 31)))
     plan.append(("announcement running", partial(announce, wakaf + 2, 5)))
     plan.append(("court seizure", lambda: registry.place_block(
         nibs[7], "sita", "Pengadilan Negeri Bandung", None, _document("court_order", "PN-BDG-44/2025", "2025-02-03"),
         actor=OFFICER, command_id="demo-block-7")))
     return plan
+
+
+CITY = {"id": "pemkot-bandung", "name": "Pemerintah Kota Bandung", "kind": "government", "share": "1/1"}
+DEVELOPER = {"id": "pt-griya-bandung", "name": "PT Griya Bandung Asri", "kind": "legal_entity", "share": "1/1"}
+UNITS = [("A-0101", "1", _holder(201)), ("A-0102", "1", {"id": "C1234567", "name": "Kenji Watanabe",
+                                                          "kind": "foreigner", "share": "1/1"}),
+         ("A-0201", "2", _holder(202)), ("A-0202", "2", _holder(203))]
+
+
+def _city_block(registry: Registry, nibs: dict[int, str], index: int) -> list[tuple[str, Callable[[], Any]]]:
+    """The city's HPL, an HGB on it (the holder's agreement) and a building of four strata units
+    on that HGB, one of them held by a foreigner (PP 18/2021 art. 71)."""
+    titles: dict[str, str] = {}
+
+    def hpl() -> None:
+        registry.announce(nibs[index], "sporadic", "2024-03-01", "HPL", [CITY],
+                          _document("decree", "PENGUMUMAN-HPL/2024", "2024-03-01"), actor=OFFICER,
+                          command_id="demo-announcement-hpl")
+        titles["HPL"] = registry.register_title(
+            nibs[index], "HPL", [CITY], None, _document("decree", "SK-HPL-01/2024", "2024-04-15"), actor=OFFICER,
+            command_id="demo-hpl")["certificate_number"]
+
+    def hgb() -> None:
+        titles["HGB"] = registry.register_secondary_title(
+            nibs[index], "HGB", [DEVELOPER], "2054-05-31", _document("hpl_agreement", "PERJ-HPL-07/2024", "2024-06-03"),
+            on_title=titles["HPL"], actor=OFFICER, command_id="demo-hgb-on-hpl")["certificate_number"]
+
+    def unit(unit_id: str, floor: str, holder: dict[str, str]) -> None:
+        registry.register_secondary_title(
+            nibs[index], "HMSRS", [holder], None, _document("deed", f"AKTA-PEMISAHAN-{unit_id}/2024", "2024-11-20"),
+            on_title=titles["HGB"], unit={"id": unit_id, "floor": floor, "common_share": "1/4"}, actor=OFFICER,
+            command_id=f"demo-unit-{unit_id}")
+
+    return [("register the city's HPL", hpl), ("grant an HGB on the HPL", hgb),
+            *((f"strata unit {u}", partial(unit, u, f, h)) for u, f, h in UNITS)]
 
 
 def run(registry: Registry, advance: Callable[[str], None] = lambda _: None) -> list[str]:

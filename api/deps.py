@@ -13,12 +13,21 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import TokenStore
 from api.bootstrap import Services
+from api.readlog import Reader as ReadBy
+from api.readlog import ReadLog
+from api.replica import READ_AFTER_HEADER, parse_lsn
 from registry.domain.errors import InvalidInput
 from registry.domain.values import Actor
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    """The wired services; a read sending X-Read-After-LSN gets the primary's queries unless the
+    replica replays that position within LANDREG_REPLICA_WAIT_MS (read-your-writes)."""
+    wired: Services = request.app.state.services
+    position = request.headers.get(READ_AFTER_HEADER)
+    if wired.replica is None or position is None:
+        return wired
+    return wired if wired.replica.has_replayed(parse_lsn(position)) else wired.on_primary()
 
 
 def token_store(request: Request) -> TokenStore:
@@ -53,6 +62,27 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_lengt
                                               description="any text of 1-200 characters, kept per caller")]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=40, description='the ETag, e.g. "42"')]
 _VERSION = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
+
+
+Purpose = Annotated[str | None, Header(alias="X-Purpose", max_length=200, description=(
+    "why the holders' personal data is read (e.g. a case number); kept in the read log (UU PDP 2022)"))]
+
+
+class Disclosure:
+    """A route's note to the read log: `disclose(actor, access, body)` records the people in `body`."""
+
+    def __init__(self, log: ReadLog, purpose: str | None, request_id: str | None) -> None:
+        self.log, self.purpose, self.request_id = log, purpose, request_id
+
+    def __call__(self, actor: Actor, access: str, shown: Any) -> None:
+        self.log.record(ReadBy(actor, self.purpose, self.request_id), access, shown)
+
+
+def disclosure(request: Request, purpose: Purpose = None) -> Disclosure:
+    return Disclosure(request.app.state.read_log, purpose, getattr(request.state, "request_id", None))
+
+
+Disclose = Annotated[Disclosure, Depends(disclosure)]
 
 
 def command_id(actor: Actor, key: str | None) -> str | None:

@@ -9,8 +9,10 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import importer
+from api.backup import BackupRefused
 from api.bootstrap import StoreMissing
 from registry.domain.errors import RegistryError
+from registry.persistence.schema import PostgisMissing, SchemaOutdated
 from registry.persistence.settings import Settings
 
 
@@ -42,6 +44,8 @@ def explain(error: Exception) -> str:
         return f"the store at {_where()} failed: {str(cause).strip() or type(cause).__name__}"
     if isinstance(error, StoreMissing):
         return f"{error}; `landreg init` makes one there"
+    if isinstance(error, (SchemaOutdated, PostgisMissing, BackupRefused)):
+        return str(error)
     if isinstance(error, RegistryError):
         return error.message
     if isinstance(error, importer.Unreadable):

@@ -28,8 +28,14 @@ def title_properties(title: dict[str, Any] | None) -> dict[str, Any] | None:
         "right_type": title["right_type"], "status": title["status"], "holders": title["holders"],
         "ends_on": title["ends_on"], "origin": title["origin"],
         "mortgages": active(title["mortgages"]), "blocks": active(title["blocks"]),
-        "certificate_hash": hash_of(title),
+        "certificate_hash": hash_of(title), "release_by": title.get("release_by"),
     }
+
+
+def other_titles(titled: list[tuple[dict[str, Any], int]]) -> list[dict[str, Any]]:
+    """The titles beside the primary one (rights on rights, strata units), each with its own version."""
+    return [{**(title_properties(title) or {}), "on_title": title["on_title"], "unit": title["unit"],
+             "version": version} for title, version in titled]
 
 
 def active(items: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

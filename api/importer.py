@@ -13,17 +13,20 @@ by the crash had not committed and is simply done again.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import itertools
+import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
 from api import gisfiles
 from registry.application.registry import Registry
-from registry.application.stock_commands import ARGUMENTS
+from registry.application.stock_commands import ARGUMENTS, Prepared, prepare
 from registry.domain.errors import RegistryError
 from registry.domain.values import Actor, find_fault
 from registry.persistence.store import analyze
@@ -137,20 +140,74 @@ def run(
     report = ImportReport()
     lines = commands(path)
     done, analyzed = 0, 0
-    while chunk := list(itertools.islice(lines, batch)):
-        for stock, run_ in itertools.groupby(chunk, key=lambda pair: _is_stock(pair[1])):
-            sent = list(run_)
-            refused = _stock(registry, sent, actor, prefix) if stock else _batch(registry, sent, actor, prefix)
-            report.accepted += len(sent) - len(refused)
-            report.rejected += refused
-        done += len(chunk)
-        if done - analyzed >= max(ANALYZE_AFTER, analyzed):  # at 10k, 20k, 40k... lines: a small share of the time
-            analyze(registry.engine)
-            analyzed = done
-        advance(len(chunk))
+    with Preparer(registry, actor) as preparer:
+        for runs in preparer.ahead(iter(lambda: list(itertools.islice(lines, batch)), [])):
+            for run_ in runs:
+                refused = _stock(registry, run_, actor, prefix) if run_.stock else \
+                    _batch(registry, run_.lines, actor, prefix)
+                report.accepted += len(run_.lines) - len(refused)
+                report.rejected += refused
+                done += len(run_.lines)
+            if done - analyzed >= max(ANALYZE_AFTER, analyzed):  # at 10k, 20k, 40k... lines: a small share of the time
+                analyze(registry.engine)
+                analyzed = done
+            advance(sum(len(r.lines) for r in runs))
     if done > analyzed:
         analyze(registry.engine)
     return report
+
+
+@dataclass
+class Run:
+    """Consecutive lines of one kind: legacy stock (with its entries being checked) or other commands."""
+
+    stock: bool
+    lines: list[tuple[int, Any]]
+    known: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # stock lines with only known fields
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    prepared: Future[Prepared] | None = None
+
+
+class Preparer:
+    """Checks the stock lines of the next chunk in worker processes (LANDREG_IMPORT_WORKERS) while
+    the registry writes the chunk before: the pure half of the bulk path off the writer's core."""
+
+    def __init__(self, registry: Registry, actor: Actor) -> None:
+        self.registry, self.actor = registry, actor
+        self.pool: ProcessPoolExecutor | None = None  # started for a second chunk: one chunk has nothing to overlap
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def ahead(self, chunks: Iterator[list[tuple[int, Any]]]) -> Iterator[list[Run]]:
+        """The chunks' runs, each chunk's stock already being checked when the one before is handed out."""
+        waiting: list[Run] | None = None
+        for chunk in chunks:
+            if waiting is not None and self.pool is None and self.registry.settings.import_workers:
+                # spawn: a forked child would share the parent's connections and writer thread
+                self.pool = ProcessPoolExecutor(self.registry.settings.import_workers,
+                                                mp_context=multiprocessing.get_context("spawn"))
+            runs = [self._run(stock, list(lines)) for stock, lines in
+                    itertools.groupby(chunk, key=lambda pair: _is_stock(pair[1]))]
+            if waiting is not None:
+                yield waiting
+            waiting = runs
+        if waiting is not None:
+            yield waiting
+
+    def _run(self, stock: bool, lines: list[tuple[int, Any]]) -> Run:
+        run_ = Run(stock, lines)
+        if stock:
+            _sort_stock(run_)
+            entries = [args for _, args in run_.known]
+            if self.pool is not None and entries:
+                run_.prepared = self.pool.submit(prepare, self.registry.settings, self.registry.clock(), entries,
+                                                 self.actor)
+        return run_
 
 
 def digest(path: Path) -> str:
@@ -180,19 +237,26 @@ def _batch(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefi
     return refused
 
 
-def _stock(registry: Registry, lines: list[tuple[int, Any]], actor: Actor, prefix: str) -> list[dict[str, Any]]:
-    """Legacy-stock lines through the bulk path, in one transaction; the refusals."""
-    refused, known = [], []
-    for number, item in lines:
+def _sort_stock(run_: Run) -> None:
+    """A stock line with an unknown field is refused; the others go to the bulk path."""
+    for number, item in run_.lines:
         extra = sorted(set(item["args"]) - set(ARGUMENTS))
         if extra:
-            refused.append(_refusal(number, {"error": "invalid_input", "field": "args",
-                                             "reason": f"unknown fields {extra}"}))
+            run_.refused.append(_refusal(number, {"error": "invalid_input", "field": "args",
+                                                  "reason": f"unknown fields {extra}"}))
         else:
-            known.append((number, item["args"]))
-    outcomes = registry.register_parcels([args for _, args in known],
-                                         [f"import:{prefix}:{n}" for n, _ in known], actor=actor)
-    refused += [_refusal(n, _problem(o)) for (n, _), o in zip(known, outcomes) if isinstance(o, RegistryError)]
+            run_.known.append((number, item["args"]))
+
+
+def _stock(registry: Registry, run_: Run, actor: Actor, prefix: str) -> list[dict[str, Any]]:
+    """Legacy-stock lines through the bulk path, in one transaction; the refusals."""
+    known = run_.known
+    if not known:
+        return run_.refused
+    outcomes = registry.register_parcels([args for _, args in known], [f"import:{prefix}:{n}" for n, _ in known],
+                                         actor=actor, prepared=None if run_.prepared is None else run_.prepared.result())
+    refused = run_.refused + [_refusal(n, _problem(o)) for (n, _), o in zip(known, outcomes)
+                              if isinstance(o, RegistryError)]
     return sorted(refused, key=lambda r: r["line"])
 
 
@@ -212,10 +276,13 @@ def _send(registry: Registry, item: dict[str, Any], actor: Actor, command_id: st
         return {"error": "invalid_input", "field": "command", "reason": f"must name one of {sorted(COMMANDS)}"}
     if not isinstance(args, dict):  # (register_parcel lines with an object of args go to _stock)
         return {"error": "invalid_input", "field": "args", "reason": f"{name} needs an object of arguments"}
+    command = getattr(registry, str(name))
+    try:  # args that are not the command's parameters are the line's fault; a TypeError inside is a bug
+        inspect.signature(command).bind(**args, actor=actor, command_id=command_id)
+    except TypeError as error:
+        return {"error": "invalid_input", "field": "args", "reason": str(error)}
     try:
-        getattr(registry, str(name))(**args, actor=actor, command_id=command_id)
+        command(**args, actor=actor, command_id=command_id)
     except RegistryError as error:
         return _problem(error)
-    except TypeError as error:  # args that are not the command's parameters
-        return {"error": "invalid_input", "field": "args", "reason": str(error)}
     return None

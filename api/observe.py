@@ -33,6 +33,7 @@ class Observe:
             return
         request_id = _request_id(scope)
         state = scope.setdefault("state", {})  # the route's dependencies record the actor here
+        state["request_id"] = request_id  # the read log names the request
         started = time.perf_counter()
         answer: dict[str, Any] = {"status": 500, "problem": b""}
 

@@ -45,6 +45,10 @@ STATUS: dict[type[errors.RegistryError], tuple[int, str]] = {
     errors.LaterDealings: (409, "Later dealings stand on this title"),
     errors.DealingAnnulled: (409, "The dealing is already annulled"),
     errors.InConflict: (409, "The parcel is in conflict with another"),
+    errors.CommonSharesExceeded: (409, "The building's common shares would exceed 1"),
+    errors.UnitExists: (409, "The unit already has a title"),
+    errors.ReleasePeriodRunning: (409, "The holder's release period is still running"),
+    errors.ReleasePeriodEnded: (409, "The release period ended: the right is extinguished"),
 }
 
 # Refusals of the HTTP layer itself, before or instead of a domain error: status -> (code, title).

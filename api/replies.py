@@ -50,6 +50,11 @@ class MortgageRegistered(Versioned):
     rank: int = Field(examples=[1])
 
 
+class EligibilityLost(Edition):
+    release_by: str = Field(examples=["2026-03-01"], description="the last day to release the right to an eligible "
+                                                                 "holder; after it the right is extinguished")
+
+
 class BlockPlaced(Versioned):
     block_id: str = Field(examples=["BL1"])
     until: str | None = Field(examples=["2025-03-03"], description="its last day; none: until lifted")
@@ -68,6 +73,16 @@ class Title(Reply):
     mortgages: list[JSON] = Field(description="active mortgages (hak tanggungan) with rank and creditor")
     blocks: list[JSON] = Field(description="active blocks and seizures")
     certificate_hash: str
+    release_by: str | None = Field(None, description="while a holder who lost eligibility must release the right: "
+                                                     "the last day (UUPA art. 21(3)); then it is extinguished")
+
+
+class OtherTitle(Title):
+    """A title beside the parcel's primary one: a right on a right, or a strata unit's title."""
+
+    on_title: str = Field(description="the certificate number of the title it stands on")
+    unit: JSON | None = Field(description="a strata unit's id, floor and common_share; none for a right on a right")
+    version: int = Field(description="this title's version: send it as If-Match with ?title=")
 
 
 class ParcelProperties(Reply):
@@ -83,6 +98,7 @@ class ParcelProperties(Reply):
     title: Title | None
     in_conflict: bool = Field(False, description="overlaps another legacy parcel: dealings wait until resolved")
     conflicts: list[JSON] = Field(default_factory=list, description="[{nib, overlap_m2}] of each open conflict")
+    other_titles: list[OtherTitle] = Field(default_factory=list, description="rights on rights and strata units")
 
 
 class Geometry(BaseModel):
@@ -177,11 +193,38 @@ class AuditReport(BaseModel):
     first_break: JSON | None = None
 
 
+class Read(BaseModel):
+    """One reader shown one person's data."""
+
+    id: int
+    read_at: str = Field(description="when, UTC")
+    actor: str
+    role: str
+    access: str = Field(description="parcel, parcel_history, holder_search, holder_name_search, village_list, "
+                                    "area_search, certificate, village_ownership, announcement, ogc_items, export")
+    subject: str = Field(description="the holder's (or claimant's) id")
+    nib: str | None
+    purpose: str | None
+    request_id: str | None
+
+
+class Reads(BaseModel):
+    """The read log, newest first; `next_cursor` continues it."""
+
+    reads: list[Read]
+    next_cursor: str | None
+
+
 class Health(Reply):
-    status: Literal["ok", "degraded"]
+    status: Literal["ok", "degraded", "failing"]
     store: Literal["sqlite", "postgresql"]
-    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log")
-    problems: list[dict[str, str]] | None = Field(None, description="read_model and reason of each degraded one")
+    read_model_lag: dict[str, int] = Field(description="events each read model is behind the log (checkpoints "
+                                                       "are not lag)")
+    replica_lag: dict[str, float] | None = Field(
+        None, description="with a read replica: `events` its log is behind the primary's; on a PostgreSQL streaming "
+                          "replica also the WAL `bytes` it has still to replay and `seconds` behind")
+    problems: list[dict[str, str]] | None = Field(None, description="read_model (or component: replica, store) and "
+                                                                    "reason of each trouble")
 
 
 class Problem(BaseModel):

@@ -57,6 +57,11 @@ class TitleIn(Body):
     ends_on: str | None = None
     granted_on: str | None = Field(None, description="the grant's date, which starts the term (default: source.date)")
     source: JSON
+    on_title: str | None = Field(None, description="a right on a right: the certificate number of the parcel's HPL "
+                                                   "or HM it is granted on (source kind hpl_agreement); for a "
+                                                   "strata unit, the land title (default: the primary)")
+    unit: JSON | None = Field(None, description='an HMSRS unit: {"id": "A-1203", "floor": "12", '
+                                                '"common_share": "1/40"}')
 
 
 class TransferIn(Body):
@@ -216,3 +221,14 @@ class ComplaintStepIn(Body):
     text: str | None = Field(None, max_length=5_000)
     outcome: str | None = Field(None, description="resolved or rejected (a resolution)")
     assigned_to: str | None = Field(None, max_length=100, description="the officer (an assignment)")
+
+
+class EligibilityLossIn(Body):
+    model_config = example(cause="inheritance", holders=[{"id": "A1234567", "name": "John Smith", "kind": "foreigner",
+                                                         "share": "1/1"}],
+                           source={**DEED, "kind": "inheritance_certificate", "number": "SKW-3/2025"})
+
+    cause: str = Field(examples=["inheritance"], description="inheritance (the heirs as holders) or citizenship "
+                                                              "(same ids and shares, the kinds now)")
+    holders: list[Any]
+    source: JSON

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import read_side
+from benchmarks.report import new_results_file
 
 app = typer.Typer(no_args_is_help=True, help="Seeded, sized benchmarks of landreg (opt-in, long).")
 console = Console(width=150)
@@ -56,6 +57,29 @@ def national_command(
                        save=lambda so_far: _save(out, so_far.facts, so_far.figures), year_only=year_only)
     _print(f"national, {parcels:,} parcels", run.figures)
     console.print(run.facts)
+
+
+@app.command("hotpaths")
+def hotpaths_command(
+    parcels: int = typer.Option(100_000, help="first registrations in the stock"),
+    activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock (0: the stock alone)"),
+    workers: int = typer.Option(os.cpu_count() or 1, help="rebuild worker processes"),
+    fresh: int = typer.Option(10_000, help="new events before the incremental verify"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database (named *bench*) to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-hotpaths", help="where the generated files, keys and anchors go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    label: str = typer.Option("", help="a word for the file name (e.g. before, after)"),
+) -> None:
+    """Bulk import, rebuild of every read model, full and incremental verify, beside their raw peers."""
+    import sys
+
+    from benchmarks import hotpaths
+
+    facts, figures = hotpaths.run(url, Path(folder), parcels, activity, workers, fresh, report=console.print)
+    _print(f"hot paths, {parcels:,} parcels", figures)
+    facts["command"] = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(new_results_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
 
 
 @app.command("sqlite")
@@ -137,6 +161,52 @@ def seal_command(
     _save(Path(results) / f"seal-{'-'.join(stores)}-{commands}.json", {**facts, "command": command}, figures)
 
 
+@app.command("ogc")
+def ogc_command(
+    parcels: int = typer.Option(1_000_000, help="parcels to seed (about 3.5 events each)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
+    samples: int = typer.Option(1_000, help="boxes and pages timed, each"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """OGC API - Features items (a ~100 m bbox, a 1,000-feature page) against the raw PostGIS query."""
+    import sys
+
+    from benchmarks import ogc_side
+
+    facts, figures = ogc_side.run(url, parcels, report=console.print, reuse=reuse, samples=samples)
+    _print(f"OGC API - Features, {facts['parcels']:,} parcels", figures)
+    command = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(Path(results) / f"ogc-postgresql-{parcels}.json", {**facts, "command": command}, figures)
+
+
+@app.command("observe")
+def observe_command(
+    seconds: float = typer.Option(15, help="how long each kind of request is driven, per round"),
+    threads: int = typer.Option(4, help="concurrent keep-alive clients"),
+    parcels: int = typer.Option(500, help="titled parcels to read"),
+    rounds: int = typer.Option(2, help="runs of each app, alternating; the best of each figure is kept"),
+    store: str = typer.Option("sqlite", help="postgresql (a fresh database) or sqlite (a temporary file)"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """What metrics, the access log and the read log cost HTTP reads: the same app with and without them."""
+    import sys
+    import tempfile
+
+    from benchmarks import observe_cost
+
+    with tempfile.TemporaryDirectory() as folder:
+        if store == "postgresql":
+            read_side.fresh_database(url)
+        else:
+            url = f"sqlite:///{folder}/bench.db"
+        facts, figures = observe_cost.run(url, Path(folder), seconds, threads, parcels, rounds, report=console.print)
+    _print(f"observing HTTP reads, {store}, {threads} client threads", figures)
+    command = "python -m benchmarks " + " ".join(sys.argv[1:])
+    _save(Path(results) / f"observe-{store}-{parcels}.json", {**facts, "store": store, "command": command}, figures)
+
+
 @app.command("names")
 def names_command(
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),
@@ -157,7 +227,9 @@ def names_command(
         kept = [read_side.Figure(**{k: v for k, v in f.items() if k != "ratio"}) for f in run.pop("figures")
                 if not f["name"].startswith("holder name search")]
         facts = {k: v for k, v in run.items() if k not in ("machine", "date")}
-        _save(Path(results), facts, kept + figures)
+        source = Path(results)  # a new file beside the run: the run's own figures stay as measured
+        _save(new_results_file(source.parent, f"{source.stem}-names"), {**facts, "names_added_to": source.name},
+              kept + figures)
 
 
 def _print(title: str, figures: list[read_side.Figure]) -> None:
@@ -174,27 +246,106 @@ def _print(title: str, figures: list[read_side.Figure]) -> None:
 @app.command("http")
 def http_command(
     seconds: float = typer.Option(20, help="how long each kind of request is driven"),
-    threads: int = typer.Option(8, help="concurrent keep-alive clients"),
+    threads: int = typer.Option(16, help="concurrent keep-alive clients"),
+    workers: str = typer.Option("1,2", help="worker process counts of `landreg serve`, one run each"),
+    parcels: int = typer.Option(2_000, help="parcels surveyed first, for the NIB reads"),
     store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
+    import sys
     import tempfile
 
     from benchmarks import http_load
 
-    with tempfile.TemporaryDirectory() as folder:
-        if store == "postgresql":
-            read_side.fresh_database(url)
-        else:
-            url = f"sqlite:///{folder}/bench.db"
-        rows = http_load.run(url, Path(folder), seconds, threads, report=console.print)
     table = Table(title=f"HTTP on loopback, {store}, {threads} client threads, {os.cpu_count()} cores")
-    for column in ("request", "requests/s", "p50 ms", "p99 ms", "errors"):
+    for column in ("workers", "request", "requests/s", "p50 ms", "p99 ms", "errors"):
         table.add_column(column)
-    for name, rate, p50, p99, errors in rows:
-        table.add_row(name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+    measured = []
+    for count in [int(w) for w in workers.split(",")]:
+        with tempfile.TemporaryDirectory() as folder:
+            target = url if store == "postgresql" else f"sqlite:///{folder}/bench.db"
+            if store == "postgresql":
+                read_side.fresh_database(url)
+            for name, rate, p50, p99, errors in http_load.run(target, Path(folder), seconds, threads, parcels,
+                                                              report=console.print, workers=count):
+                table.add_row(str(count), name, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", str(errors))
+                measured.append({"workers": count, "request": name, "requests_per_s": rate, "p50_ms": p50,
+                                 "p99_ms": p99, "errors": errors})
     console.print(table)
+    out = Path(results) / f"http-{store}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "threads": threads,
+                               "seconds": seconds, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": measured}, indent=1))
+    console.print(f"written to {out}")
+
+
+@app.command("writes")
+def writes_command(
+    commands: int = typer.Option(500, help="commands of each kind, per client count"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    folder: str = typer.Option("/tmp/landreg-bench-writes", help="where the audit key and anchor go"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+    name: str = typer.Option("writes-postgresql", help="the JSON's file name, without .json"),
+) -> None:
+    """The write path: commands at 1, 16 and 64 clients beside the plain save, with round trips."""
+    import sys
+
+    from benchmarks import write_path
+
+    rows = write_path.run(url, Path(folder), commands, report=console.print)
+    table = Table(title=f"write path, {commands:,} commands a cell, {platform.machine()}, {os.cpu_count()} cores")
+    for column in ("system", "command", "clients", "commands/s", "p50 ms", "p99 ms", "statements", "round trips"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["system"], r["command"], str(r["clients"]), f"{r['rate']:,.0f}", f"{r['p50_ms']:.1f}",
+                      f"{r['p99_ms']:.1f}", write_path.count(r["statements_per_command"]),
+                      write_path.count(r["round_trips_per_command"]))
+    console.print(table)
+    out = Path(results) / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "commands": commands,
+                               "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared (noisy)",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
+                               "rows": rows}, indent=1))
+    console.print(f"written to {out}")
+
+
+@app.command("soak")
+def soak_command(
+    minutes: float = typer.Option(30, help="how long the mixed load runs"),
+    clients: int = typer.Option(32, help="concurrent keep-alive clients"),
+    workers: int = typer.Option(2, help="worker processes of `landreg serve`"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
+) -> None:
+    """A soak over HTTP: 70% reads, 20% survey + title, 10% transfers; errors, p50/p99, memory."""
+    import sys
+    import tempfile
+
+    from benchmarks import soak
+
+    read_side.fresh_database(url)
+    with tempfile.TemporaryDirectory() as folder:
+        found = soak.run(url, Path(folder), minutes, clients, workers, report=console.print)
+    table = Table(title=f"soak, {minutes} min, {clients} clients, {workers} worker(s), {os.cpu_count()} cores")
+    for column in ("request", "count", "errors", "p50 ms", "p99 ms"):
+        table.add_column(column)
+    for kind, figures in found["kinds"].items():
+        table.add_row(kind, f"{figures['count']:,}", str(figures["errors"]), f"{figures['p50_ms']:.1f}",
+                      f"{figures['p99_ms']:.1f}")
+    console.print(table)
+    console.print(f"server memory: {found['memory_bytes']}")
+    out = Path(results) / f"soak-postgresql-{minutes:g}min.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": "python -m benchmarks " + " ".join(sys.argv[1:]), "clients": clients,
+                               "workers": workers, "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared",
+                               "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"), **found},
+                              indent=1))
+    console.print(f"written to {out}")
 
 
 @app.command("generate")
@@ -270,6 +421,17 @@ def extrapolate_command(
     from benchmarks import extrapolate
 
     print(extrapolate.markdown(Path(result)))
+
+
+@app.command("extrapolate-hotpaths")
+def extrapolate_hotpaths_command(
+    result: Annotated[str, typer.Argument(help="a hotpaths run's JSON result file")],
+    single: str = typer.Option("", help="the same run with LANDREG_IMPORT_WORKERS=0, for the parallel efficiency"),
+) -> None:
+    """Import, rebuild and verify hours at 126M parcels / 10^9 events per 1, 2, 8, 32 cores (markdown)."""
+    from benchmarks import extrapolate
+
+    print(extrapolate.hotpaths_markdown(Path(result), Path(single) if single else None))
 
 
 @app.command("plot")

@@ -60,3 +60,34 @@ def markdown(path: Path) -> str:
             f"{run['date']}), scaled to {PARCELS:,} parcels and {EVENTS:,} events:\n\n"
             "| quantity | measured unit cost | national scale |\n|---|---|---|\n")
     return head + "\n".join(f"| {q} | {u} | {n} |" for q, u, n in lines(path)) + "\n"
+
+
+def hotpaths_markdown(path: Path, single: Path | None = None) -> str:
+    """A hotpaths run's import, rebuild and verify rates scaled to 126M parcels / 10^9 events, per
+    1, 2, 8 and 32 cores. Only the import has a parallel path (checking in worker processes); its
+    efficiency is measured by `single` (the same run with LANDREG_IMPORT_WORKERS=0): the speedup of
+    2 processes over 1, divided by 2, and is assumed to hold beyond 2 (a stated assumption, not a
+    measurement). The rebuild and the verify run in one process: their hours do not fall with cores."""
+    run = json.loads(path.read_text())
+    rates = {"import": figure(run, "bulk import", "parcels/s"), "rebuild": figure(run, "rebuild", "events/s"),
+             "verify": figure(run, "audit verify, full", "events/s")}
+    efficiency = None
+    if single is not None:
+        alone = figure(json.loads(single.read_text()), "bulk import", "parcels/s")
+        efficiency = (rates["import"] or 0) / alone / 2 if alone else None
+    rows = ["| path | measured rate | 1 core | 2 cores | 8 cores | 32 cores |", "|---|---|---|---|---|---|"]
+    for name, count, unit in (("import", PARCELS, "parcels/s"), ("rebuild", EVENTS, "events/s"),
+                              ("verify", EVENTS, "events/s")):
+        rate = rates[name]
+        if not rate:
+            continue
+        one = count / rate / 3600
+        if name == "import" and efficiency:
+            # the measured rate is that of 2 processes; one process ran at rate / (2 e)
+            hours = [one * 2 * efficiency] + [one * 2 * efficiency / (n * efficiency) for n in (2, 8, 32)]
+        else:
+            hours = [one] * 4
+        rows.append(f"| {name} | {rate:,.0f} {unit} | " + " | ".join(f"{h:,.1f} h" for h in hours) + " |")
+    note = f"measured parallel efficiency of the import, 1 vs 2 processes: {efficiency:.2f}" if efficiency else \
+        "no single-process run given: no parallel efficiency"
+    return "\n".join(rows) + f"\n\n{note}\n"

@@ -45,9 +45,10 @@ def _square(index: int) -> dict[str, Any]:
 class Server:
     """`landreg serve` in a child process on a free port."""
 
-    def __init__(self, url: str, workdir: Path) -> None:
+    def __init__(self, url: str, workdir: Path, workers: int = 1, settings: dict[str, str] | None = None) -> None:
         self.port = _free_port()
-        self.env = {**os.environ, "LANDREG_DATABASE_URL": url}
+        self.workers = workers
+        self.env = {**os.environ, "LANDREG_DATABASE_URL": url, **(settings or {})}
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -58,21 +59,35 @@ class Server:
         return done.stdout.strip().splitlines()[-1]
 
     def __enter__(self) -> Self:
-        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
-        for _ in range(100):
+        for _ in range(600):  # a loaded machine takes its time to import and build the services
             try:
                 http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/health")
                 return self
             except OSError:
                 time.sleep(0.1)
+        self.__exit__()
         raise RuntimeError("landreg serve did not start")
 
     def __exit__(self, *_: object) -> None:
         assert self.process is not None
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:  # a worker that never shut down: do not leave it serving
+            self.process.kill()
+            self.process.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
 
 
 def drive(port: int, seconds: float, threads: int, request: Callable[[int, int], tuple[str, str, bytes | None, dict[str, str]]],
@@ -106,13 +121,17 @@ def drive(port: int, seconds: float, threads: int, request: Callable[[int, int],
 
 
 def run(url: str, workdir: Path, seconds: float = 20, threads: int = 8, parcels: int = 2_000,
-        report: Callable[[str], None] = print) -> list[tuple[str, float, float, float, int]]:
+        report: Callable[[str], None] = print, workers: int = 1) -> list[tuple[str, float, float, float, int]]:
     """Rows (name, requests/s, p50 ms, p99 ms, errors) for health, NIB reads and surveys."""
-    with Server(url, workdir) as server:
+    with Server(url, workdir, workers) as server:
         surveyor = {"Authorization": f"Bearer {server.token('surveyor')}", "Content-Type": "application/json"}
         officer = {"Authorization": f"Bearer {server.token('officer')}"}
         setup = http.client.HTTPConnection("127.0.0.1", server.port)
         nibs = []
+        for _ in range(600):  # every worker process has built its services before the first survey
+            if _answers(server.port):
+                break
+            time.sleep(0.1)
         for index in range(parcels):
             body = json.dumps({"village_code": "31740101", "geometry": _square(index), "survey": SURVEY})
             setup.request("POST", "/v1/parcels", body=body, headers=surveyor)

@@ -45,8 +45,12 @@ class Figure:
 
 
 def fresh_database(url: str) -> None:
-    """Drop and create the benchmark database (never the one the service uses)."""
+    """Drop and create the benchmark database, only one named as a benchmark's own (`*bench*`):
+    never the service's or the tests' database, whatever `--url` says."""
     target = sqlalchemy.make_url(url)
+    if "bench" not in (target.database or ""):
+        raise SystemExit(f"the benchmarks drop and refill the database they are given; {target.database!r} is not "
+                         "named as a benchmark's own: pass --url with a database whose name contains 'bench'")
     admin = sqlalchemy.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
@@ -120,10 +124,10 @@ def query_figures(services: Services, parcels: int, samples: int = 2_000) -> lis
                        (*window, *window))
         return cursor.fetchall()
 
-    pairs = [
+    pairs: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]] = [
         ("NIB lookup", queries.parcel, raw_nib, nibs),
         ("holder lookup", lambda h: queries.by_holder(h), raw_holder, holders),
-        ("bbox ~100 m (<= 100 results)", lambda w: queries.in_bbox(*w, limit=100), raw_bbox, windows),
+        ("bbox ~100 m (<= 100 results)", lambda w: queries.in_bbox(w[0], w[1], w[2], w[3], limit=100), raw_bbox, windows),
     ]
     figures = []
     for name, ours, peer, arguments in pairs:

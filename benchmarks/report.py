@@ -16,3 +16,12 @@ def markdown(path: Path) -> str:
         rows.append(f"| {f['name']} | {f['ours']:,.{digits}f} | {f['peer']:,.{digits}f} | {f['unit']} | "
                     f"{f['ratio']:.2f}x | {f['peer_name']} | {f['target']} |")
     return "\n".join(rows) + "\n"
+
+
+def new_results_file(folder: Path, stem: str) -> Path:
+    """A results file that does not exist yet (`stem.json`, else `stem-2.json`, ...): an earlier run is never overwritten."""
+    out = folder / f"{stem}.json"
+    number = 2
+    while out.exists():
+        out, number = folder / f"{stem}-{number}.json", number + 1
+    return out

@@ -2,11 +2,13 @@
 
 Builds real domain events (Parcel and Title aggregates, the registry's own mapper) for a grid of
 square parcels, and appends them in large batches, bypassing commands and their guard: this
-measures what reads and rebuilds cost, not how fast commands are. Seeded and sized.
+measures what reads and rebuilds cost, not how fast commands are. The footprints go where the guard
+would place them (the write side's table), so a seeded store answers spatial reads. Seeded and sized.
 """
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -14,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import shapely
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from registry.application.registry import Registry
 from registry.domain.identifiers import make_certificate_number, make_nib
@@ -64,7 +67,7 @@ def parcel_events(village: str, serial: int, shape: tuple[str, str, Decimal], rn
     parcel.record_title(number, provenance)
     if rng.random() < 0.3:
         buyer = {**holder, "id": f"32{rng.randrange(10**14):014d}"}
-        title.transfer("sale", [buyer], [], TODAY, provenance)
+        title.transfer("sale", [buyer], {}, TODAY, provenance)
     if rng.random() < 0.2:
         title.register_mortgage({"id": "bank", "name": "Bank"}, Decimal("100000000.00"), None, TODAY, provenance)
     return [*parcel.collect_events(), *title.collect_events()]
@@ -93,8 +96,10 @@ def _append(registry: Registry, events: list[object]) -> int:
         return 0
     rows = [registry.mapper.to_stored_event(e) for e in events]  # type: ignore[arg-type]
     dialect = registry.engine.dialect.name
-    ids = [r.originator_id if dialect == "postgresql" else r.originator_id.bytes for r in rows]
-    with registry.engine.begin() as connection:
+    ids = [r.originator_id if dialect == "postgresql" else uuid.UUID(str(r.originator_id)).bytes for r in rows]
+    placed = [(e.nib, e.village_code, e.shape["wgs84"]) for e in events if isinstance(e, Parcel.Surveyed)]
+    with Session(registry.engine) as connection, connection.begin():
+        registry.footprints.add_many(connection, placed)
         connection.execute(
             text("INSERT INTO landreg_events (originator_id, originator_version, topic, state) "
                  "VALUES (:originator_id, :originator_version, :topic, :state)"),

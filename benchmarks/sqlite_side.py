@@ -27,8 +27,8 @@ from benchmarks import cadastre
 from benchmarks.peers.common import survey_fields
 from benchmarks.peers.plain_save import PeerParcel, close, ledger
 from benchmarks.read_side import Figure, latencies
-from registry.persistence.settings import Settings
 from registry.domain.values import Actor
+from registry.persistence.settings import Settings
 
 LEGAL_DAY = date(2026, 6, 1)  # after every date the generator writes (see benchmarks/cadastre.py)
 IMPORTER = Actor("import", "system")

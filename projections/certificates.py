@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, delete, select
+from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
 from projections import bulk, title_state
@@ -45,13 +45,13 @@ def apply(session: Session, tables: CertificateTables, events: list[LogEvent]) -
     if not mine:
         return
     table = tables.certificates
-    current = {r.title_id: r.title for r in session.execute(
-        select(table.c.title_id, table.c.title).where(table.c.title_id.in_({e.originator_id for e in mine}))
-    ).all()}
-    titles: dict[str, title_state.Title] = dict(current)
+    titles: dict[str, title_state.Title] = {}
+    if any(e.kind != "Title.RightRegistered" for e in mine):  # a title just registered has no row yet
+        titles = {r.title_id: r.title for r in session.execute(
+            select(table.c.title_id, table.c.title).where(bulk.among(session, table.c.title_id, {e.originator_id for e in mine}))
+        ).all()}
     last: dict[str, int] = {}
     for event in mine:
         titles[event.originator_id] = title_state.fold(titles.get(event.originator_id), event)
         last[event.originator_id] = event.position
-    session.execute(delete(table).where(table.c.title_id.in_(list(last))))
-    bulk.insert(session, table, [row_of(titles[key], position) for key, position in last.items()])
+    bulk.replace(session, table, [row_of(titles[key], position) for key, position in last.items()])

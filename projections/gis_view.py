@@ -39,9 +39,9 @@ WHERE p.status = 'active'
 """
 
 
-def create_index(connection: Connection, suffix: str) -> None:
-    """The index on the view's geometry expression, on the footprints table (live or being rebuilt)."""
-    table = f"{FOOTPRINTS_TABLE}{suffix}"
+def create_index(connection: Connection) -> None:
+    """The index on the view's geometry expression, on the write side's footprints table."""
+    table = FOOTPRINTS_TABLE
     if not _exists(connection, f"{table}_multi"):
         connection.execute(text(f"CREATE INDEX IF NOT EXISTS {table}_multi ON {table} "
                                 f"USING gist (({GEOMETRY.format(column='geom')}))"))
@@ -50,7 +50,7 @@ def create_index(connection: Connection, suffix: str) -> None:
 def create(connection: Connection) -> None:
     """Make the index and the view on the live tables where missing (every start-up asks; DDL
     takes locks, so nothing is done when they are there)."""
-    create_index(connection, "")
+    create_index(connection)
     if not _exists(connection, VIEW):
         connection.execute(text(DEFINITION))
 

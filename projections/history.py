@@ -40,7 +40,8 @@ def parcel_events(connection: Connection, nib: str) -> list[LogEvent]:
     complaints = connection.execute(text("SELECT aggregate_id FROM landreg_complaints WHERE nib = :nib"),
                                     {"nib": nib}).scalars().all()
     own = events_of(connection, {parcels.parcel_id(nib), str(announcement_key(nib)), *complaints})
-    numbers = {e.data["certificate_number"] for e in own if e.kind == "Parcel.TitleRegistered"}
+    numbers = {e.data["certificate_number"] for e in own
+               if e.kind in ("Parcel.TitleRegistered", "Parcel.SecondaryTitleRegistered")}
     titles = events_of(connection, {parcels.title_id(n) for n in numbers})
     return sorted(own + titles, key=lambda e: e.position)
 

@@ -24,7 +24,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from projections import bulk, title_state
@@ -33,6 +36,9 @@ from registry.domain import identifiers
 
 Row = dict[str, Any]
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
+# Every Parcel event this model folds; any other kind is refused loudly (tests hold it to the catalogue).
+FOLDED = CREATED | {"Parcel.BoundaryCorrected", "Parcel.PartSeparated", "Parcel.TitleRegistered", "Parcel.Retired",
+                    "Parcel.SecondaryTitleRegistered"}  # the titles beside the primary: projections/secondary.py
 UNTITLED = "-"
 
 
@@ -101,6 +107,8 @@ def title_id(number: str) -> str:
 def fold_parcel(row: Row | None, event: LogEvent) -> Row:
     """The parcel row after a Parcel event (pure)."""
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind in CREATED:
         parents = data.get("parents") or ([data["parent"]] if "parent" in data else [])
         row = {"nib": data["nib"], "parcel_id": event.originator_id, "village_code": data["village_code"],
@@ -166,13 +174,16 @@ class Batch:
 
 
 def load(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list[Row]:
-    """The existing rows any of these events may change."""
+    """The existing rows any of these events may change; none when every event creates a parcel."""
+    if all(e.kind in CREATED for e in events):
+        return []  # a new parcel's row cannot exist yet: no query (a subdivision also changes its parent)
     parcel_ids = {e.originator_id for e in events if not title_state.is_title_event(e)}
     title_ids = {e.originator_id for e in events if title_state.is_title_event(e)}
     nibs = {e.data["nib"] for e in events if e.kind == "Title.RightRegistered"}
     table = tables.parcels
     rows = session.execute(select(table).where(or_(
-        table.c.parcel_id.in_(parcel_ids), table.c.title_id.in_(title_ids), table.c.nib.in_(nibs),
+        bulk.among(session, table.c.parcel_id, parcel_ids), bulk.among(session, table.c.title_id, title_ids),
+        bulk.among(session, table.c.nib, nibs),
     ))).mappings().all()
     return [dict(r) for r in rows]
 
@@ -180,17 +191,17 @@ def load(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list
 def apply(session: Session, tables: ParcelTables, events: list[LogEvent]) -> list[tuple[Row | None, Row]]:
     """Fold a batch into the parcels table and its derived tables; returns (before, after) pairs."""
     events = [e for e in events if e.kind.startswith(("Parcel.", "Title."))]  # not audit checkpoints
+    if not events:
+        return []
     batch = Batch(load(session, tables, events))
     for event in events:
         batch.apply(event)
     changed = batch.changed()
     if not changed:
         return []
-    nibs = [r["nib"] for r in changed]
-    session.execute(delete(tables.parcels).where(tables.parcels.c.nib.in_(nibs)))
-    bulk.insert(session, tables.parcels, changed)
+    bulk.replace(session, tables.parcels, changed)
     pairs = [(batch.before.get(r["nib"]), r) for r in changed]
-    _write_holdings(session, tables, changed)
+    _write_holdings(session, tables, pairs)
     _write_stats(session, tables, pairs)
     return pairs
 
@@ -205,9 +216,13 @@ def holdings_of(row: Row) -> list[Row]:
              "right_type": title["right_type"]} for h in title["holders"]]
 
 
-def _write_holdings(session: Session, tables: ParcelTables, changed: list[Row]) -> None:
-    session.execute(delete(tables.holdings).where(tables.holdings.c.nib.in_([r["nib"] for r in changed])))
-    bulk.insert(session, tables.holdings, [h for r in changed for h in holdings_of(r)])
+def _write_holdings(session: Session, tables: ParcelTables, pairs: list[tuple[Row | None, Row]]) -> None:
+    """A changed parcel's holdings replace its old ones (a parcel just created had none)."""
+    held = [h for _, after in pairs for h in holdings_of(after)]
+    had = [after["nib"] for before, after in pairs if before is not None and holdings_of(before)]
+    if had:
+        session.execute(delete(tables.holdings).where(bulk.among(session, tables.holdings.c.nib, had)))
+    bulk.insert(session, tables.holdings, held)
 
 
 def stats_key(row: Row | None) -> tuple[str, str] | None:
@@ -220,6 +235,7 @@ def stats_key(row: Row | None) -> tuple[str, str] | None:
 
 
 def _write_stats(session: Session, tables: ParcelTables, pairs: list[tuple[Row | None, Row]]) -> None:
+    """Add each bucket's change in one upsert (`parcels = parcels + d`); drop buckets left empty."""
     delta: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
     for before, after in pairs:
         for row, sign in ((before, -1), (after, 1)):
@@ -227,18 +243,19 @@ def _write_stats(session: Session, tables: ParcelTables, pairs: list[tuple[Row |
             if key is not None and row is not None:
                 delta[key][0] += sign
                 delta[key][1] += sign * Decimal(row["area_m2"])
-    table = tables.village_stats
-    keys = [k for k, (count, area) in delta.items() if count or area]
-    if not keys:
+    rows = [{"village_code": k[0], "right_type": k[1], "parcels": count, "area_m2": area}
+            for k, (count, area) in delta.items() if count or area]
+    if not rows:
         return
-    current = {(r.village_code, r.right_type): r for r in session.execute(select(table).where(
-        table.c.village_code.in_({k[0] for k in keys}))).all()}
-    session.execute(delete(table).where(table.c.village_code.in_({k[0] for k in keys})))
-    merged: dict[tuple[str, str], list[Any]] = {k: [r.parcels, Decimal(r.area_m2)] for k, r in current.items()}
-    for key in keys:
-        count, area = merged.get(key, [0, Decimal(0)])
-        merged[key] = [count + delta[key][0], area + delta[key][1]]
-    rows = [{"village_code": k[0], "right_type": k[1], "parcels": c, "area_m2": a}
-            for k, (c, a) in merged.items() if c]
-    if rows:
-        session.execute(table.insert(), rows)
+    table = tables.village_stats
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(rows)
+    session.execute(statement.on_conflict_do_update(index_elements=["village_code", "right_type"], set_={
+        # Rounded to the stored 2 decimals: SQLite keeps NUMERIC as a float, and sums would drift.
+        "parcels": table.c.parcels + statement.excluded.parcels,
+        "area_m2": func.round(table.c.area_m2 + statement.excluded.area_m2, 2),
+    }))
+    shrunk = [(row["village_code"], row["right_type"]) for row in rows if row["parcels"] < 0]
+    if shrunk:
+        bucket = tuple_(table.c.village_code, table.c.right_type)
+        session.execute(delete(table).where(bucket.in_(shrunk), table.c.parcels <= 0))

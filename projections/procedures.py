@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, delete, select
+from sqlalchemy import JSON, BigInteger, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -56,8 +56,16 @@ class ProcedureTables:
         self.all = [self.announcements, self.complaints]
 
 
+# Every event of the two aggregates these tables fold; any other kind is refused loudly.
+FOLDED = {"Announcement.Started", "Announcement.Restarted", "Announcement.ObjectionLodged",
+          "Announcement.ObjectionResolved", "Complaint.Filed", "Complaint.Replied", "Complaint.Assigned",
+          "Complaint.Closed"}
+
+
 def _announcement(row: Row | None, event: LogEvent) -> Row:
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind in ("Announcement.Started", "Announcement.Restarted"):
         base = row or {"aggregate_id": event.originator_id, "nib": data["nib"], "village_code": data["village_code"],
                        "objections": {}}
@@ -76,6 +84,8 @@ def _announcement(row: Row | None, event: LogEvent) -> Row:
 
 def _complaint(row: Row | None, event: LogEvent) -> Row:
     data = event.data
+    if event.kind not in FOLDED:
+        raise LookupError(f"event {event.position}: no fold for {event.kind}")
     if event.kind == "Complaint.Filed":
         row = {"aggregate_id": event.originator_id, "number": data["number"], "village_code": data["village_code"],
                "nib": data["about"].get("nib"), "category": data["category"], "status": "open",
@@ -105,11 +115,10 @@ def _fold_into(session: Session, table: Table, events: list[LogEvent], fold: Cal
                ) -> None:
     ids = list({e.originator_id for e in events})
     rows: dict[str, Row] = {r["aggregate_id"]: dict(r) for r in session.execute(
-        select(table).where(table.c.aggregate_id.in_(ids))).mappings()}
+        select(table).where(bulk.among(session, table.c.aggregate_id, ids))).mappings()}
     for event in events:
         rows[event.originator_id] = fold(rows.get(event.originator_id), event)
-    session.execute(delete(table).where(table.c.aggregate_id.in_(ids)))
-    bulk.insert(session, table, list(rows.values()))
+    bulk.replace(session, table, list(rows.values()))
 
 
 class ProcedureQueries:

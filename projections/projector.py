@@ -5,22 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import sqlalchemy.exc
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from projections import log
 from projections.models import READ_MODELS, ReadModel
-from projections.tables import SHADOW, advance, create_positions, drop, position
+from projections.rebuild import Progress, Rebuild
+from projections.tables import advance, advance_all, all_positions, position
 from projections.wakeup import Wakeup
-from registry.persistence.store import FOOTPRINTS_TABLE, Appended, analyze
+from registry.persistence.store import Appended
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, int], None]  # (events done, events in all)
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Status:
 
     @property
     def lag(self) -> int:
-        return self.head - self.position
+        return max(0, self.head - self.position)  # past the head: it also passed trailing checkpoints
 
 
 STALL_SECONDS = 30.0  # a read model behind the log that has not moved for this long is stalled
@@ -43,6 +41,8 @@ class Watch:
 
     errors: dict[str, str] = field(default_factory=dict)
     moved: dict[str, tuple[int, float]] = field(default_factory=dict)  # model -> (position, when)
+    windows: dict[str, tuple[int, float]] = field(default_factory=dict)  # model -> (lag, when a window began)
+    growing: dict[str, str] = field(default_factory=dict)  # model -> why its lag grew over the last window
 
     def troubles(self, statuses: list[Status], follower_alive: bool | None) -> list[dict[str, str]]:
         """Why the read side is degraded (empty: it is not). `follower_alive` None: no follower runs
@@ -61,40 +61,57 @@ class Watch:
             elif follower_alive and status.lag > 0 and now - since > STALL_SECONDS:
                 found.append({"read_model": status.name,
                               "reason": f"{status.lag} events behind and not moving for {now - since:.0f} s"})
+            elif follower_alive and self._grew(status, now):
+                found.append({"read_model": status.name, "reason": self.growing[status.name]})
         return found
+
+    def _grew(self, status: Status, now: float) -> bool:
+        """Whether the lag grew over the last whole window of STALL_SECONDS: moving, but slower than
+        the writers (judged once a window, so a burst of commands is not a trouble)."""
+        lag, began = self.windows.setdefault(status.name, (status.lag, now))
+        if now - began >= STALL_SECONDS:
+            self.windows[status.name] = (status.lag, now)
+            if status.lag > lag > 0:
+                self.growing[status.name] = f"lag grew from {lag} to {status.lag} events in {now - began:.0f} s"
+            else:
+                self.growing.pop(status.name, None)
+        return status.name in self.growing
 
 
 class Projector:
     """Keeps every read model in step with the event log."""
 
-    def __init__(self, engine: Engine, batch_size: int = 10_000) -> None:
+    def __init__(self, engine: Engine, batch_size: int = 10_000, rebuild_batch: int = 50_000) -> None:
         self.engine = engine
         self.batch_size = batch_size
+        self.rebuild_batch = rebuild_batch  # events a rebuild holds at once: its memory bound
         self.models: dict[str, ReadModel] = dict(READ_MODELS)
         self.watch = Watch()
-        create_positions(engine)
-        for model in self.models.values():
-            model.create(engine, "")
 
     # -- inline ------------------------------------------------------------------------------
 
     def inline(self, session: Session, appended: Sequence[Appended] = ()) -> None:
         """Bring every read model up to the log's head inside the caller's transaction.
 
-        Called by a command after save(): on PostgreSQL it then holds the events table's lock,
-        so positions advance in log order. Normally this applies just the command's events.
-        `appended`: the events the caller has just written, in log order (the bulk path); they
-        are decoded as they are, and only what came before them is read from the log.
+        Called by a command after save(), holding the writers' lock, so positions advance in log
+        order. `appended`: the events the caller has just written, in log order, as it holds them
+        in memory; they are decoded as they are, and the log is read only for what came before
+        them that a model has not applied (nothing, unless the models were behind).
         """
-        starts = {name: position(session, name) for name in self.models}
         known = [log.decode(*event) for event in appended]
+        starts = all_positions(session)
+        lowest = min(starts.get(name, 0) for name in self.models)
         until = known[0].position - 1 if known else None
-        events = log.read(session, min(starts.values()), limit=1_000_000, until=until) + known
+        earlier = [] if until is not None and lowest >= until else \
+            log.read(session, lowest, limit=1_000_000, until=until)
+        events = earlier + known
+        reached = {}
         for name, model in self.models.items():
-            mine = [e for e in events if e.position > starts[name]]
+            mine = [e for e in events if e.position > starts.get(name, 0)]
             if mine:
-                model.apply(session, "", mine, rebuilding=False)
-                advance(session, model.name, mine[-1].position)
+                model.apply(session, "", mine)
+                reached[name] = mine[-1].position
+        advance_all(session, reached)
 
     # -- asynchronous ----------------------------------------------------------------------
 
@@ -122,7 +139,7 @@ class Projector:
             events = log.read(session, start, self.batch_size, until)
             if not events:
                 return 0
-            model.apply(session, "", events, rebuilding=False)
+            model.apply(session, "", events)
             advance(session, model.name, events[-1].position)
         return len(events)
 
@@ -151,68 +168,19 @@ class Projector:
             wakeup.reset()
 
     def status(self) -> list[Status]:
+        """Each read model's position against the newest event it has to fold (checkpoints are none)."""
         with Session(self.engine) as session:
-            head = log.last_position(session)
+            head = log.last_folded_position(session)
             return [Status(name, position(session, name), head) for name in self.models]
 
     # -- rebuild ---------------------------------------------------------------------------
 
     def rebuild(self, name: str, progress: Progress = lambda done, total: None) -> int:
-        """Replay the whole log into fresh tables, in batches, then swap them in atomically.
+        """Replay the whole log into fresh tables of one read model, then swap them in."""
+        return self.rebuild_all([name], progress)
 
-        The live tables keep answering meanwhile. Returns the number of events replayed.
-        """
-        model = self.models[name]
-        self._drop_shadows(model)
-        try:
-            model.create(self.engine, SHADOW)
-            done = self._replay(model, progress)
-        except BaseException:  # whatever stopped it, leave no half-built *_rebuild tables behind
-            self._drop_shadows(model)
-            raise
-        # New tables have no statistics: without them the planner scans (a name search ignored its index).
-        analyze(self.engine, [t.name for t in model.tables("")] + ([FOOTPRINTS_TABLE] if name == "parcels" else []))
-        return done
-
-    def _drop_shadows(self, model: ReadModel) -> None:
-        with self.engine.begin() as connection:
-            for table in model.tables(SHADOW):
-                drop(connection, table.name)
-            if model.name == "parcels":
-                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}_rtree")
-                drop(connection, f"{FOOTPRINTS_TABLE}{SHADOW}")
-
-    def _replay(self, model: ReadModel, progress: Progress) -> int:
-        """The log up to its head into the shadow tables, then the tail and the swap."""
-        with Session(self.engine) as session:
-            head = log.last_position(session)
-        done, reached = 0, 0
-        while True:
-            with Session(self.engine) as session, session.begin():
-                events = log.read(session, reached, self.batch_size, head)
-                if not events:
-                    break
-                model.apply(session, SHADOW, events, rebuilding=True)
-            reached = events[-1].position
-            done += len(events)
-            progress(done, head)
-        return done + self._swap(model, reached)
-
-    def _swap(self, model: ReadModel, reached: int, attempts: int = 5) -> int:
-        """Apply what was written since the replay began, then swap, with writers held off."""
-        for attempt in range(attempts):
-            try:
-                with Session(self.engine) as session, session.begin():
-                    if session.get_bind().dialect.name == "postgresql":
-                        session.execute(text("SET LOCAL lock_timeout = '10s'"))
-                        session.execute(text(f"LOCK TABLE {log.EVENTS_TABLE} IN EXCLUSIVE MODE"))
-                    tail = log.read(session, reached, limit=10_000_000)
-                    if tail:
-                        model.apply(session, SHADOW, tail, rebuilding=True)
-                    model.swap_in(session.connection(), SHADOW)
-                    advance(session, model.name, tail[-1].position if tail else reached)
-                return len(tail)
-            except sqlalchemy.exc.OperationalError:
-                logger.warning("swap of %s lost a lock race (attempt %d); retrying", model.name, attempt + 1)
-                time.sleep(0.5)
-        raise RuntimeError(f"could not swap in the rebuilt {model.name} tables; writers kept the locks")
+    def rebuild_all(self, names: list[str] | None = None, progress: Progress = lambda done, total: None) -> int:
+        """Every read model (or the named ones) from the log in one pass (projections/rebuild.py);
+        the live tables keep answering meanwhile. Returns the number of events replayed."""
+        chosen = [self.models[name] for name in names or list(self.models)]
+        return Rebuild(self.engine, chosen, self.rebuild_batch, progress).run()

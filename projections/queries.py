@@ -18,14 +18,15 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
-from projections.models import footprint_index
 from projections.procedures import ProcedureQueries
+from registry.persistence.store import footprint_index
 
 Row = dict[str, Any]
 MAX_PAGE = 1_000
 JSON_COLUMNS = ("parents", "children", "title", "conflicts")
 PARCEL = "SELECT * FROM landreg_parcels WHERE nib = :nib"
 CERTIFICATE = "SELECT * FROM landreg_certificates WHERE certificate_number = :number"
+ON_PARCEL = "SELECT * FROM landreg_certificates WHERE nib = :nib ORDER BY certificate_number"
 BY_HOLDER = ("SELECT p.* FROM landreg_holdings h JOIN landreg_parcels p ON p.nib = h.nib "
              "WHERE h.holder_id = :holder AND h.nib > :after ORDER BY h.nib LIMIT :limit")
 BY_HOLDER_NAME = ("SELECT * FROM landreg_parcels WHERE nib IN (SELECT nib FROM landreg_holdings "
@@ -62,7 +63,7 @@ class Queries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        self.index = footprint_index(engine.dialect.name, "")
+        self.index = footprint_index(engine.dialect.name)
         self.procedures = ProcedureQueries(engine)
 
     def parcel(self, nib: str) -> Row | None:
@@ -72,6 +73,10 @@ class Queries:
     def certificate(self, number: str) -> Row | None:
         rows = self._rows(CERTIFICATE, {"number": number})
         return rows[0] if rows else None
+
+    def certificates_on(self, nib: str) -> list[Row]:
+        """Every certificate ever issued on a parcel (projections/secondary.py picks those beside the primary)."""
+        return self._rows(ON_PARCEL, {"nib": nib})
 
     def by_holder(self, holder_id: str, after: str = "", limit: int = 100) -> Page:
         return self._page(BY_HOLDER, {"holder": holder_id, "after": after}, limit)
@@ -170,9 +175,9 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
 
 
-def read_engine(url: str, pool_size: int = 20) -> Engine:
+def read_engine(url: str, pool_size: int, sqlite_busy_timeout_s: float) -> Engine:
     """An engine for reads only: autocommit (no BEGIN/ROLLBACK round trips), nothing done on checkout."""
     if url.startswith("sqlite"):
-        return create_engine(url, connect_args={"timeout": 30})
+        return create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s})
     return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=pool_size, max_overflow=pool_size,
                          pool_reset_on_return=None, pool_recycle=3600)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 SHADOW = "_rebuild"  # suffix of the tables a rebuild fills while the live ones keep serving
@@ -18,21 +18,29 @@ positions = Table(
 )
 
 
-def create_positions(engine: Engine) -> None:
-    positions.create(engine, checkfirst=True)
-
-
 def position(session: Session | Connection, name: str) -> int:
     """How far into the log the read model has applied events (0: nothing yet)."""
     found = session.execute(select(positions.c.position).where(positions.c.name == name)).scalar()
     return int(found or 0)
 
 
+def all_positions(session: Session | Connection) -> dict[str, int]:
+    """Every read model's position, in one query (a model not listed has applied nothing)."""
+    return {name: int(at) for name, at in session.execute(select(positions.c.name, positions.c.position))}
+
+
 def advance(session: Session, name: str, to: int) -> None:
+    advance_all(session, {name: to})
+
+
+def advance_all(session: Session, reached: dict[str, int]) -> None:
+    """Record the positions the read models reached, all in one statement."""
+    if not reached:
+        return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(positions).values(name=name, position=to).on_conflict_do_update(
-        index_elements=["name"], set_={"position": to},
-    ))
+    statement = insert(positions).values([{"name": n, "position": p} for n, p in reached.items()])
+    session.execute(statement.on_conflict_do_update(index_elements=["name"],
+                                                    set_={"position": statement.excluded.position}))
 
 
 def drop(connection: Connection, name: str) -> None:

@@ -25,6 +25,11 @@ def _registered(_: Title | None, event: LogEvent) -> Title:
     }
 
 
+def _registered_beside(_: Title | None, event: LogEvent) -> Title:
+    """A right on a right or a strata unit: the title with the title it stands on and its unit."""
+    return {**_registered(None, event), "on_title": event.data["on_title"], "unit": event.data["unit"]}
+
+
 def _mortgage(data: dict[str, Any]) -> dict[str, Any]:
     return {"mortgage_id": data["mortgage_id"], "rank": data["rank"], "creditor": data["creditor"],
             "amount": plain(data["amount"]), "status": data.get("status", "active")}
@@ -32,6 +37,15 @@ def _mortgage(data: dict[str, Any]) -> dict[str, Any]:
 
 def _holders(title: Title, event: LogEvent) -> Title:
     return {**title, "holders": event.data["holders"], "edition": event.data["edition"]}
+
+
+def _transferred(title: Title, event: LogEvent) -> Title:
+    """The whole right passed on: an ineligible holder's release deadline, if any, is met."""
+    return {**_holders(title, event), "release_by": None} if "release_by" in title else _holders(title, event)
+
+
+def _eligibility_lost(title: Title, event: LogEvent) -> Title:
+    return {**_holders(title, event), "release_by": event.data["release_by"]}
 
 
 def _term(title: Title, event: LogEvent) -> Title:
@@ -108,7 +122,10 @@ def _edition(title: Title, event: LogEvent) -> Title:
 
 FOLDS: dict[str, Callable[[Any, LogEvent], Title]] = {
     "Title.RightRegistered": _registered,
-    "Title.OwnershipTransferred": _holders,
+    "Title.SecondaryRightRegistered": _registered_beside,
+    "Title.OwnershipTransferred": _transferred,
+    "Title.EligibilityLost": _eligibility_lost,
+    "Title.RightExtinguished": _ended("forfeited"),
     "Title.HolderDataCorrected": _holders,
     "Title.MortgageRegistered": _mortgage_registered,
     "Title.MortgageReleased": _mortgage_released,

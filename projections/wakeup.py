@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-CHANNEL = "landreg_events"  # the library notifies on the events table's name
+from registry.persistence.store import EVENTS_TABLE
+
+CHANNEL = EVENTS_TABLE  # the library notifies on the events table's name
 
 
 class Wakeup:

@@ -1,8 +1,7 @@
-"""Footprint index on PostGIS (GeoAlchemy2, GiST): the overlap guard's table and its locks."""
+"""Footprint index on PostGIS (GeoAlchemy2, GiST): the overlap guard's table."""
 from __future__ import annotations
 
 import io
-import math
 
 import shapely
 from geoalchemy2 import Geometry
@@ -22,22 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-# Lock grid: fine cells of 0.01 degree (about 1.1 km) for ordinary parcels; parcels whose
-# box spans more than MAX_FINE_CELLS take coarse 0.1-degree cells exclusively instead.
-# Every command first takes its coarse cells (shared when it goes on to fine cells), so a
-# large parcel and a small one inside it still meet; all keys are taken in one global order
-# (coarse before fine, then by cell) so lock waits can never form a cycle.
-FINE, COARSE = 0.01, 0.1
-MAX_FINE_CELLS = 64
-_FINE_CLASS, _COARSE_CLASS = 1_000_000, 2_000_000
-
-
-def _cells(bounds: tuple[float, float, float, float], size: float) -> list[tuple[int, int]]:
-    minx, miny, maxx, maxy = bounds
-    xs = range(math.floor(minx / size), math.floor(maxx / size) + 1)
-    ys = range(math.floor(miny / size), math.floor(maxy / size) + 1)
-    return [(x, y) for x in xs for y in ys]
-
 
 def ewkb_hex(wkb_hex: str, srid: int) -> str:
     """Little-endian WKB hex with the SRID written in (extended WKB), as PostGIS reads it from text.
@@ -49,23 +32,6 @@ def ewkb_hex(wkb_hex: str, srid: int) -> str:
         raise ValueError("expected little-endian WKB")
     kind = int.from_bytes(bytes.fromhex(wkb_hex[2:10]), "little") | 0x20000000
     return "01" + kind.to_bytes(4, "little").hex().upper() + srid.to_bytes(4, "little").hex().upper() + wkb_hex[10:]
-
-
-def lock_plan(bounds: tuple[float, float, float, float]) -> list[tuple[str, int, int]]:
-    """Advisory lock calls for a box in degrees, in the order they must be taken.
-
-    Each item is (mode, key1, key2): mode 'shared' or 'exclusive'.
-
-    >>> lock_plan((106.801, -6.201, 106.802, -6.200))[0][0]
-    'shared'
-    """
-    coarse = sorted(_cells(bounds, COARSE))
-    fine = sorted(_cells(bounds, FINE))
-    if len(fine) > MAX_FINE_CELLS:
-        return [("exclusive", _COARSE_CLASS + x, y) for x, y in coarse]
-    return [("shared", _COARSE_CLASS + x, y) for x, y in coarse] + [
-        ("exclusive", _FINE_CLASS + x, y) for x, y in fine
-    ]
 
 
 class PostgisFootprints:
@@ -81,16 +47,6 @@ class PostgisFootprints:
 
     def create(self, engine: Engine) -> None:
         self.table.create(engine, checkfirst=True)
-
-    def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
-        """Serialise commands whose boxes share a grid cell until the transaction ends."""
-        plan = lock_plan(bounds)
-        calls = ", ".join(
-            f"pg_advisory_xact_lock{'_shared' if mode == 'shared' else ''}(:a{i}, :b{i})"
-            for i, (mode, _, _) in enumerate(plan)
-        )  # one round trip; PostgreSQL evaluates the calls left to right, so the order holds
-        params = {f"{name}{i}": key for i, (_, a, b) in enumerate(plan) for name, key in (("a", a), ("b", b))}
-        session.execute(text(f"SELECT {calls}"), params)
 
     def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints that intersect `geom` (box prefilter with &&, so the GiST index is used)."""

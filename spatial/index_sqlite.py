@@ -25,9 +25,6 @@ class SqliteFootprints:
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.rtree_name} USING rtree(id, minx, maxx, miny, maxy)"
             ))
 
-    def lock(self, session: Session, bounds: tuple[float, float, float, float]) -> None:
-        """Nothing to do: every SQLite write transaction already holds the database's one write lock."""
-
     def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints whose boxes meet `geom`'s box and that truly intersect it."""
         minx, miny, maxx, maxy = geom.bounds

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from api.bootstrap import Services, build
 from registry.application.registry import Registry
+from registry.persistence import schema
 from registry.persistence.settings import Settings
 
 POSTGRES_URL = os.environ.get(
@@ -42,6 +43,9 @@ def postgres_problem() -> str | None:
         admin.dispose()
     except sqlalchemy.exc.OperationalError as error:
         return f"no PostgreSQL at {url.render_as_string(hide_password=True)}: {str(error.orig).strip()}"
+    engine = sqlalchemy.create_engine(url)  # as an operator would: a database of an older run is migrated
+    schema.upgrade(engine)
+    engine.dispose()
     return None
 
 

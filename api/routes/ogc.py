@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api import features, ogc
-from api.deps import Reader, Registry
+from api.deps import Disclose, Reader, Registry
 from api.replies import OgcDocument
 from api.responses import GeoJson, Json
 from registry.domain.errors import NotFound
@@ -55,7 +55,7 @@ def collection(collection_id: str, actor: Reader, request: Request) -> Json:
 @router.get("/collections/{collection_id}/items", name="ogc_items", response_class=GeoJson,
             response_model=OgcDocument, responses=FOUND,
             summary="Active parcels, in NIB order, a page at a time (follow the `next` link)")
-def items(collection_id: str, actor: Reader, services: Registry, request: Request,
+def items(collection_id: str, actor: Reader, services: Registry, request: Request, disclose: Disclose,
           limit: Limit = None, bbox: Bbox = None, cursor: Cursor = "") -> GeoJson:
     ogc.known(collection_id)
     ogc.check_parameters(request, ogc.ITEMS)
@@ -63,6 +63,7 @@ def items(collection_id: str, actor: Reader, services: Registry, request: Reques
     queries = services.queries
     page = queries.active(cursor, size) if area is None else queries.intersecting(area, cursor, size)
     found = [features.gis_feature(row) for row in page.items]
+    disclose(actor, "ogc_items", page.items)  # the features carry the holders' names
     links = [*features.page_links(request.url, page.next_cursor), ogc.collection_link(request)]
     counts = {"numberReturned": len(found)} | ({} if area else {"numberMatched": queries.active_count()})
     return GeoJson(features.collection(found, links, timeStamp=_now(), **counts))
@@ -71,12 +72,14 @@ def items(collection_id: str, actor: Reader, services: Registry, request: Reques
 @router.get("/collections/{collection_id}/items/{feature_id}", name="ogc_item", response_class=GeoJson,
             response_model=OgcDocument, responses=FOUND,
             summary="One active parcel; its id is the NIB")
-def item(collection_id: str, feature_id: str, actor: Reader, services: Registry, request: Request) -> GeoJson:
+def item(collection_id: str, feature_id: str, actor: Reader, services: Registry, request: Request,
+         disclose: Disclose) -> GeoJson:
     ogc.known(collection_id)
     ogc.check_parameters(request, ogc.COMMON)
     row = services.queries.parcel(feature_id)
     if row is None or row["status"] != "active":
         raise NotFound(f"no active parcel with NIB {feature_id[:40]}")
+    disclose(actor, "ogc_items", row)
     links = [{"rel": "self", "type": features.GEOJSON, "href": str(request.url)}, ogc.collection_link(request)]
     return GeoJson(features.gis_feature(row, links), headers={"ETag": f'"{row["position"]}"'})
 

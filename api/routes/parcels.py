@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api import features
 from api.bootstrap import Services
 from api.deps import (
+    Disclose,
     IdempotencyKey,
     IfMatch,
     Officer,
@@ -23,6 +24,7 @@ from api.openapi import answer
 from api.replies import History, ParcelFeature, ParcelPage, ParcelWritten, Subdivided
 from api.responses import GeoJson, Json
 from api.schemas import BoundaryIn, MergeIn, SearchIn, SeparationIn, SubdivisionIn, SurveyIn
+from projections import secondary
 from projections.history import parcel_events, state_after, village_as_of
 from projections.queries import MAX_PAGE, Page
 from registry.domain.errors import InvalidGeometry, InvalidInput, NotFound
@@ -95,10 +97,22 @@ EffectiveOn = Annotated[str | None, Query(description="a legal date YYYY-MM-DD i
 @router.get("/{nib}", response_class=GeoJson,
             summary="A parcel now, in force on a legal date, as of a recorded time, or at a version",
             response_model=ParcelFeature, responses=answer(etag=True, not_found=True))
-def get_parcel(nib: str, actor: Reader, services: Registry, response: Response, as_of: AsOf = None,
+def get_parcel(nib: str, actor: Reader, services: Registry, response: Response, disclose: Disclose, as_of: AsOf = None,
                effective_on: EffectiveOn = None, version: Annotated[int | None, Query(ge=1)] = None) -> Json:
     row = parcel_at(services, nib, as_of, effective_on, version)
-    return GeoJson(features.feature(row), headers={"ETag": f'"{row["position"]}"'})
+    disclose(actor, "parcel", row)
+    found = features.feature(row)
+    found["properties"]["other_titles"] = features.other_titles(_others(services, nib, as_of, version))
+    return GeoJson(found, headers={"ETag": f'"{row["position"]}"'})
+
+
+def _others(services: Services, nib: str, as_of: str | None, version: int | None) -> list[secondary.Titled]:
+    """The titles beside the primary one (rights on rights, strata units), now or as recorded then."""
+    if as_of is None and version is None:
+        return secondary.from_rows(services.queries.certificates_on(nib))
+    with services.queries.engine.connect() as connection:
+        events = parcel_events(connection, nib)
+    return secondary.from_events(events, position=version, recorded_by=instant_of(as_of) if as_of else None)
 
 
 def parcel_at(services: Services, nib: str, as_of: str | None, effective_on: str | None,
@@ -119,7 +133,8 @@ def parcel_at(services: Services, nib: str, as_of: str | None, effective_on: str
 
 @router.get("/{nib}/history", summary="Every event of the parcel and its titles, with both dates",
             response_model=History, responses=answer(not_found=True))
-def history(nib: str, actor: Reader, services: Registry, as_of: AsOf = None, effective_on: EffectiveOn = None) -> Json:
+def history(nib: str, actor: Reader, services: Registry, disclose: Disclose, as_of: AsOf = None,
+            effective_on: EffectiveOn = None) -> Json:
     """Each entry has its recorded time and legal date; `as_of` keeps those recorded by then,
     `effective_on` those in force by that date. A void dealing stays, with the annulment that voided it."""
     with services.queries.engine.connect() as connection:
@@ -130,9 +145,14 @@ def history(nib: str, actor: Reader, services: Registry, as_of: AsOf = None, eff
     events = [e for e in events if (recorded is None or e.recorded_at <= recorded)
               and (legal is None or str(e.data["effective_at"]) <= legal)]
     void = {(e.originator_id, e.data["dealing_id"]): e.position for e in events if e.kind == "Title.DealingAnnulled"}
-    return Json({"nib": nib, "events": [features.history_entry(e, void) for e in events]})
+    body = {"nib": nib, "events": [features.history_entry(e, void) for e in events]}
+    disclose(actor, "parcel_history", body)
+    return Json(body)
 
 
+# How each search is named in the read log.
+SEARCHES = {"holder": "holder_search", "holder_name": "holder_name_search", "village": "village_list",
+            "bbox": "area_search"}
 PageSize = Annotated[int, Query(ge=1, description=f"parcels per page; more than {MAX_PAGE} is taken as {MAX_PAGE}")]
 VillageStatus = Annotated[Literal["active", "retired", "all"], Query(
     alias="status", description="with village: active (the default), retired or all parcels")]
@@ -141,7 +161,7 @@ VillageStatus = Annotated[Literal["active", "retired", "all"], Query(
 @router.get("", response_class=GeoJson, summary="Parcels by holder id, holder name, village or box (keyset pages)",
             response_model=ParcelPage)
 def list_parcels(
-    actor: Reader, services: Registry, request: Request,
+    actor: Reader, services: Registry, request: Request, disclose: Disclose,
     holder: str | None = None, village: str | None = None,
     holder_name: Annotated[str | None, Query(min_length=3, description="part of a holder's name, any case")] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in degrees")] = None,
@@ -166,16 +186,18 @@ def list_parcels(
         page = queries.in_village(village, cursor, limit, parcel_status)
     else:
         page = queries.in_bbox(*_bbox(bbox or ""), after=cursor, limit=limit)
+    disclose(actor, SEARCHES[chosen[0]], page.items)
     return GeoJson(features.parcel_collection(page.items, page.next_cursor, request.url))
 
 
 @router.post("/search", response_class=GeoJson, summary="Active parcels intersecting a geometry",
              response_model=ParcelPage)
-def search(body: SearchIn, actor: Reader, services: Registry, request: Request,
+def search(body: SearchIn, actor: Reader, services: Registry, request: Request, disclose: Disclose,
            limit: PageSize = 100, cursor: str = "") -> GeoJson:
     """The `next` link is to be POSTed with the same body."""
     probe = services.registry.footprint(body.geometry, body.crs, parcel=False)
     page = services.queries.intersecting(probe.wgs84, after=cursor, limit=limit)
+    disclose(actor, "area_search", page.items)
     found = features.parcel_collection(page.items, page.next_cursor, request.url)
     for link in found["links"]:
         link["method"] = "POST"

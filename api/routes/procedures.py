@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api import replies
-from api.deps import IdempotencyKey, Officer, Reader, Registry, command_id
+from api.deps import Disclose, IdempotencyKey, Officer, Reader, Registry, command_id
 from api.openapi import answer
 from api.responses import GeoJson, Json
 from api.schemas import (
@@ -88,8 +88,9 @@ def resolve_objection(nib: str, objection_id: str, body: ResolutionIn, actor: Of
 
 
 @router.get("/v1/parcels/{nib}/announcement", responses=FOUND, response_model=replies.AnnouncementRead, summary="The parcel's announcement and its objections")
-def announcement(nib: str, actor: Reader, services: Registry) -> dict[str, Any]:
+def announcement(nib: str, actor: Reader, services: Registry, disclose: Disclose) -> dict[str, Any]:
     found = services.registry.get_announcement(nib)
+    disclose(actor, "announcement", {"nib": nib, "claimants": found.claimants})
     return {"announcement_id": found.announcement_id, "kind": found.kind, "started_on": found.started_on,
             "ends_on": found.ends_on, "right_type": found.right_type, "claimants": found.claimants,
             "status": found.status if found.status != "running" or found.running(services.registry.clock())

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from api.bootstrap import Services
 from api.deps import (
@@ -33,6 +33,8 @@ from api.schemas import (
 from registry.domain.values import Actor
 
 router = APIRouter(prefix="/v1/parcels/{nib}", tags=["titles"])
+TitleQuery = Annotated[str | None, Query(description="a title beside the parcel's primary one (a right on a right, a "
+                                                     "strata unit), by certificate number; default: the primary")]
 EDITION = ("certificate_number", "edition", "certificate_hash")
 CHANGED = answer(etag=True, not_found=True)  # every answer of _run carries the ETag
 
@@ -53,6 +55,10 @@ def _run(services: Services, nib: str, if_match: str | None, actor: Actor, key: 
 def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
                    if_match: IfMatch = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
+        if body.on_title is not None or body.unit is not None:  # a title beside the primary one
+            return services.registry.register_secondary_title(nib, body.right_type, body.holders, body.ends_on,
+                                                              body.source, body.granted_on, body.on_title,
+                                                              body.unit, **who)
         return services.registry.register_title(nib, body.right_type, body.holders, body.ends_on, body.source,
                                                 body.granted_on, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION, created=True)
@@ -61,108 +67,110 @@ def register_title(nib: str, body: TitleIn, actor: Officer, services: Registry, 
 @router.post("/transfers", summary="Transfer the right (peralihan hak): sale, gift, inheritance, auction, exchange",
              response_model=Edition, responses=CHANGED)
 def transfer(nib: str, body: TransferIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-             if_match: IfMatch = None) -> Json:
+             if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.transfer_ownership(nib, body.kind, body.to, body.effective_at, body.source, **who)
+        return services.registry.transfer_ownership(nib, body.kind, body.to, body.effective_at, body.source,
+                                                    certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
 @router.post("/title/holders", summary="Correct holder data (names, kinds): a new edition, not a transfer",
              response_model=Edition, responses=CHANGED)
 def correct_holders(nib: str, body: HoldersIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-                    if_match: IfMatch = None) -> Json:
+                    if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.correct_holder_data(nib, body.holders, body.source, **who)
+        return services.registry.correct_holder_data(nib, body.holders, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
 @router.post("/mortgages", status_code=201, summary="Register a mortgage (hak tanggungan)",
              response_model=MortgageRegistered, responses=answer(201, etag=True, not_found=True))
 def register_mortgage(nib: str, body: MortgageIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-                      if_match: IfMatch = None) -> Json:
+                      if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.register_mortgage(nib, body.creditor, body.amount, body.source, body.rank, **who)
+        return services.registry.register_mortgage(nib, body.creditor, body.amount, body.source, body.rank,
+                                                   certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ("mortgage_id", "rank"), created=True)
 
 
 @router.post("/mortgages/{mortgage_id}/release", summary="Release a mortgage (roya)",
              response_model=Versioned, responses=CHANGED)
 def release_mortgage(nib: str, mortgage_id: str, body: SourceIn, actor: Officer, services: Registry,
-                     key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
+                     key: IdempotencyKey = None, if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.release_mortgage(nib, mortgage_id, body.source, **who)
+        return services.registry.release_mortgage(nib, mortgage_id, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/blocks", status_code=201, summary="Place a block (blokir) or seizure (sita)",
              response_model=BlockPlaced, responses=answer(201, etag=True, not_found=True))
 def place_block(nib: str, body: BlockIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-                if_match: IfMatch = None) -> Json:
+                if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
         return services.registry.place_block(nib, body.kind, body.requested_by, body.until, body.source,
-                                             body.applicant, **who)
+                                             body.applicant, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ("block_id", "until"), created=True)
 
 
 @router.post("/blocks/{block_id}/lift", summary="Lift a block", response_model=Versioned, responses=CHANGED)
 def lift_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-               if_match: IfMatch = None) -> Json:
+               if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.lift_block(nib, block_id, body.source, **who)
+        return services.registry.lift_block(nib, block_id, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/blocks/{block_id}/expire", summary="Record that a block's end date has passed",
              response_model=Versioned, responses=CHANGED)
 def expire_block(nib: str, block_id: str, body: SourceIn, actor: Officer, services: Registry,
-                 key: IdempotencyKey = None, if_match: IfMatch = None) -> Json:
+                 key: IdempotencyKey = None, if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.expire_block(nib, block_id, body.source, **who)
+        return services.registry.expire_block(nib, block_id, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/title/extension", summary="Extend the term (perpanjangan) before it ends",
              response_model=Edition, responses=CHANGED)
 def extend(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-           if_match: IfMatch = None) -> Json:
+           if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.extend_right(nib, body.ends_on, body.source, **who)
+        return services.registry.extend_right(nib, body.ends_on, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
 @router.post("/title/renewal", summary="Renew the right (pembaruan) after its term ended",
              response_model=Edition, responses=CHANGED)
 def renew(nib: str, body: TermIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-          if_match: IfMatch = None) -> Json:
+          if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.renew_right(nib, body.ends_on, body.source, **who)
+        return services.registry.renew_right(nib, body.ends_on, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 
 @router.post("/title/expiry", summary="Record that the term ended without extension",
              response_model=Versioned, responses=CHANGED)
 def expire(nib: str, body: SourceIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-           if_match: IfMatch = None) -> Json:
+           if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.expire_right(nib, body.source, **who)
+        return services.registry.expire_right(nib, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/title/cancellation", summary="Cancel the right (pembatalan)", response_model=Versioned,
              responses=CHANGED)
 def cancel(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-           if_match: IfMatch = None) -> Json:
+           if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.cancel_right(nib, body.reason, body.source, **who)
+        return services.registry.cancel_right(nib, body.reason, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, ())
 
 
 @router.post("/title/replacement", summary="Replace a lost or damaged certificate (sertipikat pengganti)",
              response_model=Edition, responses=CHANGED)
 def replace(nib: str, body: ReasonIn, actor: Officer, services: Registry, key: IdempotencyKey = None,
-            if_match: IfMatch = None) -> Json:
+            if_match: IfMatch = None, title: TitleQuery = None) -> Json:
     def call(**who: Any) -> dict[str, Any]:
-        return services.registry.replace_certificate(nib, body.reason, body.source, **who)
+        return services.registry.replace_certificate(nib, body.reason, body.source, certificate_number=title, **who)
     return _run(services, nib, if_match, actor, key, call, EDITION)
 
 

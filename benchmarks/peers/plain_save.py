@@ -6,6 +6,7 @@ No guard, no projections, no hash chain, no advisory locks: one aggregate, one e
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import Application
@@ -183,6 +184,27 @@ def plain_save(url: str, commands: int) -> list[Measure]:
         return figures
     finally:
         close(app)
+
+
+def commands(app: PlainLedger, start: int, count: int) -> dict[str, Callable[[int], None]]:
+    """The three commands on parcel `index` (start <= index < start + count), for any number of
+    client threads: field values are made beforehand, untimed; a transfer loads its title first."""
+    surveys = {i: survey_fields(i) for i in range(start, start + count)}
+    titles = {i: title_fields(i) for i in range(start, start + count)}
+    transfers = {i: transfer_fields(i) for i in range(start, start + count)}
+
+    def transfer(index: int) -> None:
+        title: PeerTitle = app.repository.get(uuid.uuid5(NAMESPACE, "title:" + titles[index]["certificate_number"]))
+        title.transfer(transfers[index])
+        app.save(title)
+
+    def survey(index: int) -> None:
+        app.save(PeerParcel.survey(surveys[index]))
+
+    def title(index: int) -> None:
+        app.save(PeerTitle.register(titles[index]))
+
+    return {"survey": survey, "title": title, "transfer": transfer}
 
 
 def _time(name: str, payloads: list[dict[str, Any]], command: Any) -> Measure:

@@ -32,11 +32,10 @@ def record(pairs: list[Pair], provenance_of: Callable[[Parcel], Provenance],
 
 def resolve(unit: UnitOfWork, parcel: Parcel, how: str, provenance: Provenance) -> list[Parcel]:
     """End every open conflict of `parcel`, on it and on each parcel it met; returns those to save.
-    (Their locks come after the guard's: safe, since every writer holds the events table's lock.)"""
+    (Safe to load here: every writer holds the events table's lock.)"""
     nibs = sorted(parcel.open_conflicts)
     if not nibs:
         return []
-    unit.lock(*nibs)
     others = [unit.parcel(nib) for nib in nibs]
     parcel.resolve_conflicts(nibs, how, provenance)
     for other in others:

@@ -6,10 +6,17 @@ from typing import Any
 import shapely
 
 from registry.application import conflicts
+from registry.application.registration import survey_input
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork, shape_of
 from registry.domain import identifiers, values
-from registry.domain.errors import InvalidGeometry, InvalidInput, MergerError, SubdivisionError
+from registry.domain.errors import (
+    DealingNotAllowed,
+    InvalidGeometry,
+    InvalidInput,
+    MergerError,
+    SubdivisionError,
+)
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
 from spatial.crs import WGS84, Footprint, footprint_from_wkb, transform
@@ -30,12 +37,10 @@ class ParcelCommands(CommandRunner):
         actor: values.Actor, command_id: str | None = None,
     ) -> Result:
         """Pengukuran: a new parcel in a village; allocates its NIB. Returns nib, version, area_m2."""
-        village = identifiers.village_code(village_code)
-        source = values.survey_document(survey, self.clock())
-        shape = self.footprint(geometry, crs)
+        surveyed = survey_input(self.settings, self.clock(), village_code, geometry, survey, crs)
+        village, source, shape = surveyed.village, surveyed.source, surveyed.shape
 
         def work(unit: UnitOfWork) -> Result:
-            self.guard.lock(unit.session, [shape.wgs84])
             self.guard.check(unit.session, shape, exclude=set())
             nib = unit.new_nib(village)
             parcel = Parcel.create(Parcel.Surveyed, nib, village, shape_of(shape), unit.provenance(source, source["date"]))
@@ -56,11 +61,9 @@ class ParcelCommands(CommandRunner):
         shape = self.footprint(geometry, crs)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            self.guard.lock(unit.session, [shape.wgs84, stored_footprint(parcel).wgs84])
             self.guard.check(unit.session, shape, exclude={nib})
             provenance = unit.provenance(source, source["date"])
             parcel.correct_boundary(shape_of(shape), provenance)
@@ -86,7 +89,6 @@ class ParcelCommands(CommandRunner):
         shapes = _parts(self, parts)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -97,7 +99,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, *(s.wgs84 for s in shapes)])
             for shape in shapes:
                 self.guard.check(unit.session, shape, exclude={nib})
             children = [
@@ -128,7 +129,6 @@ class ParcelCommands(CommandRunner):
         piece = self.footprint(part.get("geometry"), part.get("crs"), "part.geometry", "part.crs")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parent = unit.parcel(nib)
             unit.expect(parent)
             parent.require_active()
@@ -140,7 +140,6 @@ class ParcelCommands(CommandRunner):
             if title is not None:
                 title.require_consents(consented)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [whole.wgs84, piece.wgs84])
             child = _child(self, unit, Parcel.CreatedBySeparation, parent, piece, provenance)
             parent.separate_part(child.nib, shape_of(remainder), provenance)
             self.guard.remove(unit.session, nib)
@@ -169,7 +168,6 @@ class ParcelCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(*nibs)
             parents = [unit.parcel(n) for n in nibs]
             for parent in parents:
                 parent.require_no_conflict()
@@ -177,7 +175,6 @@ class ParcelCommands(CommandRunner):
             titles = _merge_titles(unit, parents)
             merged = _merged_shape(self, parents, shapes)
             provenance = unit.provenance(document, document["date"])
-            self.guard.lock(unit.session, [s.wgs84 for s in shapes])
             village = parents[0].village_code
             child = Parcel.create(
                 Parcel.CreatedByMerger, unit.new_nib(village), village, shape_of(merged), provenance,
@@ -267,6 +264,7 @@ def _remainder(registry: CommandRunner, whole: Footprint, piece: Footprint) -> F
 
 def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
     """The parcel's active title, checked free to change; None for an untitled parcel."""
+    _require_no_others(unit, parcel)
     if parcel.certificate_number is None:
         return None
     title = unit.title(parcel.certificate_number)
@@ -274,7 +272,20 @@ def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:
         return None  # the land carries no right any more; it moves on untitled
     title.require_active(unit.today)
     title.require_unfrozen(unit.today)
+    if (due := title.release_due()) is not None:  # new titles would not carry the deadline
+        raise DealingNotAllowed(f"title {title.certificate_number} is to be released to an eligible holder by {due}: "
+                                "the land is not split or merged meanwhile", act="split or merge", release_by=due)
     return title
+
+
+def _require_no_others(unit: UnitOfWork, parcel: Parcel) -> None:
+    """Land carrying rights on rights or strata units is not split or merged under them."""
+    live = [t["certificate_number"] for t in parcel.others()
+            if unit.title(t["certificate_number"]).status in ("active", "expired")]
+    if live:
+        raise DealingNotAllowed(f"parcel {parcel.nib} carries titles beside its own ({', '.join(live)}): they "
+                                "end before the land is split or merged", act="split or merge",
+                                certificate_numbers=live)
 
 
 def _child(

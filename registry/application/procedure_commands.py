@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from registry.application.runner import CommandRunner, Result, use_case
@@ -15,7 +16,6 @@ from registry.domain.announcement import KINDS, OUTCOMES, Announcement
 from registry.domain.complaint import CATEGORIES, Complaint
 from registry.domain.complaint import OUTCOMES as COMPLAINT_OUTCOMES
 from registry.domain.errors import InvalidInput, NotAnnounced, NotFound, TitleAlreadyRegistered
-from registry.persistence.store import next_serial
 
 PUBLIC = values.Actor("public", "public")  # whoever uses the public endpoints (rate-limited per address)
 _ANNOUNCEMENT_ID = re.compile(r"([0-9]{13})-([0-9]{1,6})")
@@ -23,11 +23,15 @@ _COMPLAINT_NUMBER = re.compile(r"PGD-[0-9]{4}-[0-9]{6}")
 MAX_TEXT = 5_000
 
 
-def working_days_after(day: date, count: int) -> date:
-    """The day `count` working days (Monday to Friday) after `day`; public holidays are not known."""
+def working_days_after(day: date, count: int, holidays: Collection[date] = ()) -> date:
+    """The day `count` working days after `day`: Monday to Friday, not a public holiday.
+
+    >>> working_days_after(date(2026, 8, 14), 1, {date(2026, 8, 17)})  # a Friday; Monday is 17 Agustus
+    datetime.date(2026, 8, 18)
+    """
     while count > 0:
         day += timedelta(days=1)
-        count -= day.weekday() < 5
+        count -= day.weekday() < 5 and day not in holidays
     return day
 
 
@@ -66,7 +70,6 @@ class ProcedureCommands(CommandRunner):
         round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners}
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             parcel.require_active()
             if parcel.certificate_number is not None:
@@ -99,7 +102,6 @@ class ProcedureCommands(CommandRunner):
             else values.source_document(source, today)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -122,7 +124,6 @@ class ProcedureCommands(CommandRunner):
         document = values.source_document(source, self.clock())
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             found = unit.announcement(nib)
             if found is None:
                 raise NotFound(f"parcel {nib} has not been announced")
@@ -154,10 +155,11 @@ class ProcedureCommands(CommandRunner):
         body = values.text(text, "text", MAX_TEXT)
         who = _contact(contact)
         secret = secrets.token_urlsafe(18)
-        respond_by = working_days_after(today, self.settings.complaint_response_working_days).isoformat()
+        respond_by = working_days_after(today, self.settings.complaint_response_working_days,
+                                        self.settings.public_holidays).isoformat()
 
         def work(unit: UnitOfWork) -> Result:
-            number = f"PGD-{today.year}-{next_serial(unit.session, 'complaint', str(today.year)):06d}"
+            number = self.serials.complaint_number(unit.session, today.year)
             facts = {"number": number, "about": subject, "village_code": village, "category": kind, "text": body,
                      "contact": who, "secret_sha256": _digest(secret), "filed_on": today.isoformat(),
                      "respond_by": respond_by}

@@ -10,24 +10,27 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy.exc
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError
 from eventsourcing.utils import Environment
 from sqlalchemy.orm import Session
 
 from registry.application.group_commit import GroupCommit
 from registry.application.guard import SpatialGuard
+from registry.application.registration import parcel_footprint
 from registry.application.unit_of_work import UnitOfWork, resource_version
+from registry.application.writer_cache import WriterCache
 from registry.domain.announcement import Announcement, announcement_key
 from registry.domain.complaint import Complaint, complaint_key
 from registry.domain.errors import (
     CommandIdReused,
-    InvalidGeometry,
     NotFound,
     StoreBusy,
     VersionConflict,
@@ -36,6 +39,8 @@ from registry.domain.identifiers import parcel_id, title_id
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
 from registry.domain.values import Actor
+from registry.persistence import schema
+from registry.persistence.serials import Serials
 from registry.persistence.settings import Settings
 from registry.persistence.store import (
     APPLICATION_NAME,
@@ -43,14 +48,12 @@ from registry.persistence.store import (
     RegistryFactory,
     begin_command,
     clash,
-    create_schema,
     find_command,
     footprint_index,
     library_env,
     record_command,
 )
-from spatial.crs import Footprint, footprint
-from spatial.geometry import GeometryError
+from spatial.crs import Footprint
 
 # The legal day is the registry's time zone (LANDREG_TIME_ZONE). The default is Indonesia's latest,
 # WIT (UTC+9): a date that has begun in Papua is not "future" anywhere in the country.
@@ -90,12 +93,14 @@ class CommandRunner(Application[uuid.UUID]):
         self.committer: GroupCommit | None = None
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {Parcel: interval, Title: interval, Announcement: interval}  # type: ignore[misc]
-        _prepare_sqlite_folder(self.settings.database_url)
+        prepare_sqlite_folder(self.settings.database_url)
         super().__init__(env=library_env(self.settings))
         engine = self.factory.datastore.engine  # type: ignore[attr-defined]
         self.footprints = footprint_index(engine.dialect.name)
-        create_schema(engine, self.footprints)
+        schema.ensure(engine)  # a new store is made; an outdated one is refused (`landreg migrate`)
         self.guard = SpatialGuard(self.footprints, self.settings)
+        self.serials = Serials(self.settings.right_type_digits)
+        self.writer_cache = WriterCache(self.events, self.repository.get, self.settings.aggregate_cache_size)
         if self.settings.group_commit:
             self.committer = GroupCommit(self.batch, self.settings.group_commit_max)
 
@@ -152,12 +157,7 @@ class CommandRunner(Application[uuid.UUID]):
                   parcel: bool = True) -> Footprint:
         """Parse and validate a submitted geometry (invariant 1), outside any transaction; a
         `parcel` must also reach the smallest parcel area (a search probe need not)."""
-        least = self.settings.min_parcel_area_m2 if parcel else 0.0
-        try:
-            return footprint(geometry, crs, field=field, crs_field=crs_field, max_vertices=self.settings.max_vertices,
-                             min_area_m2=least)
-        except GeometryError as error:
-            raise InvalidGeometry(error.field, error.reason, geometry_error=error.code) from None
+        return parcel_footprint(self.settings, geometry, crs, field, crs_field, parcel)
 
     def execute(
         self, actor: Actor, command_id: str | None, expected_version: int | None,
@@ -182,17 +182,23 @@ class CommandRunner(Application[uuid.UUID]):
     def batch(self) -> Iterator[None]:
         """Group commit (DESIGN 8): every command executed inside shares one transaction, each
         in its own savepoint, so a refused command rolls back alone and the others commit
-        together. The read models are brought up to date once, just before the commit."""
-        with self.recorder.transaction() as session:  # type: ignore[attr-defined]
-            begin_command(session, self.settings)
-            batch = _Batch()
-            token = _in_batch.set(batch)
-            try:
-                yield
-            finally:
-                _in_batch.reset(token)
-            if self.after_save is not None and batch.saved:
-                self.after_save(session)
+        together. The read models are brought up to date once, just before the commit, from
+        the events the batch's commands saved, as they are in memory."""
+        batch = _Batch()
+        try:
+            with self.recorder.transaction() as session:  # type: ignore[attr-defined]
+                begin_command(session, self.settings)
+                token = _in_batch.set(batch)
+                try:
+                    yield
+                finally:
+                    _in_batch.reset(token)
+                if self.after_save is not None and batch.appended:
+                    self.after_save(session, batch.appended)
+        except BaseException:
+            self.writer_cache.drop(a.id for a in batch.saved)
+            raise
+        self.writer_cache.keep(batch.saved)
 
     def _with_retries(
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
@@ -217,36 +223,50 @@ class CommandRunner(Application[uuid.UUID]):
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
         work: Callable[[UnitOfWork], Result], made_up: bool,
     ) -> Result:
-        """One try. The order inside the transaction matters (DESIGN 3a): lock timeout, the
-        command-id lookup, the use case's advisory locks, checks and inline rows, then save()."""
-        with self.recorder.transaction() as session:  # type: ignore[attr-defined]
-            if _in_batch.get() is None:
-                begin_command(session, self.settings)
-                return self._command(session, name, command_id, fingerprint, actor, expected_version, work, made_up)
-            with session.begin_nested():
-                return self._command(session, name, command_id, fingerprint, actor, expected_version, work, made_up)
+        """One try. The order inside the transaction matters (DESIGN 3a): the writers' lock, the
+        command-id lookup, the use case's checks, save(), the inline read models, the commit.
+        What it saved goes into the writer's cache once committed; a rollback drops it."""
+        done = _Done({})
+        try:
+            with self.recorder.transaction() as session:  # type: ignore[attr-defined]
+                batch = _in_batch.get()
+                if batch is None:
+                    begin_command(session, self.settings)
+                    done = self._command(session, name, command_id, fingerprint, actor, expected_version, work,
+                                         made_up)
+                    if self.after_save is not None and done.appended:
+                        self.after_save(session, done.appended)
+                else:
+                    with session.begin_nested():
+                        done = self._command(session, name, command_id, fingerprint, actor, expected_version,
+                                             work, made_up)
+                    batch.appended += done.appended
+                    batch.saved += done.saved
+                    return done.result  # kept in the cache when the batch commits
+        except BaseException:
+            self.writer_cache.drop(a.id for a in done.saved)
+            raise
+        self.writer_cache.keep(done.saved)
+        return done.result
 
     def _command(
         self, session: Session, name: str, command_id: str, fingerprint: str, actor: Actor,
         expected_version: int | None, work: Callable[[UnitOfWork], Result], made_up: bool,
-    ) -> Result:
-        # An id the runner just made up cannot have been used: no need to look it up.
+    ) -> _Done:
+        """The command's result, the events it appended and the aggregates it saved. Only a
+        client's command id is recorded (invariant 12): one the runner made up is never sent again."""
         earlier = None if made_up else find_command(session, command_id)
         if earlier is not None:
-            return replay(command_id, name, fingerprint, earlier)
+            return _Done(replay(command_id, name, fingerprint, earlier))
         unit = UnitOfWork(self, session, self.clock(), command_id, actor, expected_version=expected_version)
-        result = work(unit)
+        done = _Done(work(unit), saved=list(unit.pending))
         if unit.pending:
-            recordings = self.save(*unit.pending)
+            done.appended = [_appended(r.notification) for r in self.save(*unit.pending)]
             # The log position of the command's last event: the version of what it changed.
-            result = {**result, "position": max(r.notification.id for r in recordings)}
-            batch = _in_batch.get()
-            if batch is not None:
-                batch.saved += 1
-            elif self.after_save is not None:
-                self.after_save(session)
-        record_command(session, command_id, name, fingerprint, result)
-        return result
+            done.result = {**done.result, "position": done.appended[-1][0]}
+        if not made_up:
+            record_command(session, command_id, name, fingerprint, done.result)
+        return done
 
     def earlier_result(self, command_id: str) -> tuple[str, str, Result] | None:
         """What a command id already recorded returned, read outside any command's transaction."""
@@ -257,10 +277,26 @@ class CommandRunner(Application[uuid.UUID]):
 _current_use_case: ContextVar[tuple[str, str]] = ContextVar("landreg_use_case")
 
 
-class _Batch:
-    """The state of an open batch: how many of its commands saved events."""
+@dataclass
+class _Done:
+    """What one command did: its result, the events it appended (in log order), what it saved."""
 
-    saved = 0
+    result: Result
+    appended: list[Appended] = field(default_factory=list)
+    saved: list[Aggregate] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    """An open batch: what its savepoints that were released appended and saved."""
+
+    appended: list[Appended] = field(default_factory=list)
+    saved: list[Aggregate] = field(default_factory=list)
+
+
+def _appended(notification: Any) -> Appended:
+    return (notification.id, notification.originator_id, notification.originator_version, notification.topic,
+            notification.state)
 
 
 _in_batch: ContextVar[_Batch | None] = ContextVar("landreg_in_batch", default=None)
@@ -309,7 +345,7 @@ def replay(command_id: str, name: str, fingerprint: str, earlier: tuple[str, str
     return result
 
 
-def _prepare_sqlite_folder(url: str) -> None:
+def prepare_sqlite_folder(url: str) -> None:
     """Create the folder of an SQLite file so the first run needs no set-up."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and ":memory:" not in url:

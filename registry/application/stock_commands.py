@@ -1,171 +1,186 @@
 """Bulk first registration of a legacy stock (konversi): many parcels, each surveyed and titled.
 
-One entry is what `submit_survey` followed by `register_title` would do for one parcel, checked
-by the same rules (invariants 1, 2, 5, 6 and the term rules), and it lands whole or not at all.
-A call takes a chunk of entries and writes the accepted ones in one transaction: the overlap
-guard asks the store once for the whole chunk and compares the chunk with itself in memory,
-serials are allocated once per village, and events, footprints and read-model rows are written
-in bulk. This is the import's fast path; it never bypasses a rule that the single commands keep.
+One entry is what `submit_survey` followed by `register_title` would do for one parcel, and it is
+checked by the very same code: the input rules of `registration.py` (invariants 1, 5, 6, the term
+rules), the guard's `screen` (invariant 2: the store in one query, the chunk against itself in
+memory), the serials object's batch (numbers read once per village, written once), and the same
+aggregate constructors. An entry lands whole or not at all; the accepted ones of a chunk are
+written in one transaction, events and footprints in bulk. Two things differ, because the stock
+is old land: a line keeps its legal dates (registered_on, transfers: registry/application/legacy.py),
+and a parcel that overlaps another is recorded in conflict with it, never refused, so no legal
+document is lost (registry/application/conflicts.py).
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import shapely
 from sqlalchemy.orm import Session
 
 from registry.application import conflicts, legacy
+from registry.application.guard import Conflict
+from registry.application.registration import (
+    RightInput,
+    SurveyInput,
+    check_parcel_for_right,
+    first_title,
+    right_input,
+    survey_input,
+)
 from registry.application.runner import CommandRunner, Result, command_fingerprint, replay
-from registry.application.unit_of_work import shape_of
-from registry.domain import identifiers, rights, values
-from registry.domain.errors import InvalidInput, RegistryError, SerialsExhausted
-from registry.domain.identifiers import MAX_SERIAL, make_certificate_number, make_nib, parcel_id
+from registry.application.unit_of_work import area, shape_of
+from registry.domain.errors import InvalidInput, RegistryError
+from registry.domain.identifiers import parcel_id
 from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
 from registry.domain.values import Actor
+from registry.persistence.serials import SerialBatch
+from registry.persistence.settings import Settings
 from registry.persistence.store import (
     Appended,
     begin_command,
     copy_events,
-    current_serial,
     find_commands,
-    next_serial,
     record_commands,
 )
-from spatial.crs import WGS84, Footprint, transform
-from spatial.topology import exceeds, overlap
 
 NAME = "register_parcel"
 FIELDS = ("village_code", "geometry", "crs", "survey", "right_type", "holders", "ends_on", "source")
 ARGUMENTS = FIELDS + legacy.FIELDS  # what a line may carry
-
-
-@dataclass
-class _Entry:
-    """One parcel of the stock, parsed outside the transaction."""
-
-    village: str
-    survey: dict[str, str]
-    shape: Footprint
-    right_type: str
-    holders: list[dict[str, str]]
-    ends_on: str | None
-    deed: dict[str, str]
-    dates: legacy.LegacyDates
-    # Parcels it overlaps beyond the tolerance (NIBs in the store, or indexes of entries of the
-    # same chunk) and by how many m²: recorded as conflicts, never refused (registry/application/conflicts.py).
-    overlaps: list[tuple[str | int, float]] = field(default_factory=list)
-
-
 Outcome = Result | RegistryError
 
 
-class StockCommands(CommandRunner):
-    """The bulk path for first registrations."""
+@dataclass(frozen=True)
+class _Entry:
+    """One parcel of the stock, checked outside the transaction."""
 
-    def register_parcels(self, entries: list[dict[str, Any]], command_ids: list[str], *, actor: Actor) -> list[Outcome]:
+    survey: SurveyInput
+    right: RightInput
+    dates: legacy.LegacyDates
+
+
+@dataclass(frozen=True)
+class _Made:
+    """Who registers the chunk, under which command ids, at which recorded instant."""
+
+    actor: Actor
+    command_ids: list[str]
+    recorded_at: datetime
+
+
+Prepared = tuple[list[Any], list[str]]  # each entry checked (_Entry) or refused, and its fingerprint
+
+
+def prepare(settings: Settings, today: date, entries: list[dict[str, Any]], actor: Actor) -> Prepared:
+    """The pure half of a chunk (no database): every entry checked by submit_survey's and
+    register_title's rules, and its command fingerprint. Runs in a worker process as well."""
+    return [_parse(settings, today, entry) for entry in entries], \
+        [command_fingerprint(NAME, _fingerprinted(e), actor) for e in entries]
+
+
+def _parse(settings: Settings, today: date, entry: dict[str, Any]) -> _Entry | RegistryError:
+    """One entry's input rules; a legacy title keeps its term."""
+    try:
+        right = right_input(settings, today, entry.get("right_type"), entry.get("holders"), entry.get("ends_on"),
+                            entry.get("source"), legacy=True)
+        surveyed = survey_input(settings, today, entry.get("village_code"), entry.get("geometry"),
+                                entry.get("survey"), entry.get("crs"))
+        check_parcel_for_right(settings, right, None, area(surveyed.shape.area_m2))
+        dates = legacy.parse(entry, right.source, today)
+        legacy.check(right.right_type, right.ends_on, dates, settings.designated_entities)
+        return _Entry(surveyed, right, dates)
+    except RegistryError as error:
+        return error
+
+
+class StockCommands(CommandRunner):
+    """The bulk path for first registrations: the single commands' rules and guard, batched."""
+
+    def register_parcels(self, entries: list[dict[str, Any]], command_ids: list[str], *, actor: Actor,
+                         prepared: Prepared | None = None) -> list[Outcome]:
         """Survey and title every entry (fields: FIELDS); one outcome per entry, in order: its
         result (nib, certificate_number, edition, certificate_hash, area_m2, position) or why
-        it was refused. A command id already used returns its first result (invariant 12)."""
+        it was refused. A command id already used returns its first result (invariant 12).
+        `prepared`: what `prepare` made of these entries (in a worker process, while the chunk
+        before was written); made here when not given."""
         if len(set(command_ids)) != len(command_ids) or len(command_ids) != len(entries):
             raise InvalidInput("command_ids", "give one command id per entry, none twice")
-        fingerprints = [command_fingerprint(NAME, _fingerprinted(e), actor) for e in entries]
-        parsed = [self._parse(entry) for entry in entries]
+        parsed, fingerprints = prepared or prepare(self.settings, self.clock(), entries, actor)
+        made = _Made(actor, command_ids, datetime.now(UTC))
         with self.recorder.transaction() as session:  # type: ignore[attr-defined]
             begin_command(session, self.settings)
             earlier = find_commands(session, command_ids)
-            outcomes: list[Outcome | _Entry] = [
+            outcomes: list[Any] = [
                 _replayed(cid, fp, earlier[cid]) if cid in earlier else item
                 for cid, fp, item in zip(command_ids, fingerprints, parsed)
             ]
-            self._guard(session, outcomes)
-            fresh = self._write(session, outcomes, command_ids, actor)
+            fresh = self._write(session, outcomes, self._guard(session, outcomes), made)
             record_commands(session, [(command_ids[i], NAME, fingerprints[i], cast(Result, outcomes[i])) for i in fresh])
-        return outcomes  # type: ignore[return-value]
+        return outcomes
 
-    def _parse(self, entry: dict[str, Any]) -> _Entry | RegistryError:
-        today = self.clock()
-        try:
-            kind = rights.right_type(entry.get("right_type"))
-            owners = values.holders(entry.get("holders"))
-            # The same eligibility as a first registration. Terms: a legacy title's recorded term
-            # stands (it may have been granted under older law), so no first-grant maximum.
-            rights.check_eligibility(kind, owners, self.settings.designated_entities)
-            deed = values.source_document(entry.get("source"), today)
-            ends_on = rights.check_term(kind, entry.get("ends_on"), today, owners)
-            dates = legacy.parse(entry, deed, today)
-            legacy.check(kind, ends_on, dates, self.settings.designated_entities)
-            return _Entry(
-                village=identifiers.village_code(entry.get("village_code")),
-                survey=values.survey_document(entry.get("survey"), today),
-                shape=self.footprint(entry.get("geometry"), entry.get("crs")),
-                right_type=kind, holders=owners, ends_on=ends_on, deed=deed, dates=dates,
-            )
-        except RegistryError as error:
-            return error
-
-    def _guard(self, session: Session, outcomes: list[Any]) -> None:
-        """Invariant 2 for the chunk: against the store in one query, then against the chunk's
-        earlier entries, in entry order (as if each had been submitted in turn). A legacy parcel
-        that overlaps is kept, with what it overlaps: its conflicts are recorded, not refused."""
+    def _guard(self, session: Session, outcomes: list[Any]) -> dict[int, Conflict]:
+        """Invariant 2 for the chunk's new entries, in entry order: what each overlaps (the store's
+        NIBs, or the chunk's other entries by their index in `outcomes`). Every entry is kept, so a
+        later one is screened against the conflicting ones too."""
         indexes = [i for i, item in enumerate(outcomes) if isinstance(item, _Entry)]
-        stored = self.footprints.candidates_many(session, [outcomes[i].shape.wgs84 for i in indexes])
-        tree = shapely.STRtree([outcomes[i].shape.wgs84 for i in indexes])
-        accepted: set[int] = set()
-        for position, i in enumerate(indexes):
-            entry = outcomes[i]
-            nearby: list[tuple[str | int, Any]] = list(stored.get(position, []))
-            nearby += [(indexes[j], outcomes[indexes[j]].shape.wgs84) for j in tree.query(entry.shape.wgs84)
-                       if j in accepted]
-            for name, other in nearby:
-                found = overlap(entry.shape.metric, transform(other, WGS84, entry.shape.tm3_epsg))
-                if exceeds(found, self.guard.tolerance_m2, self.guard.tolerance_fraction):
-                    entry.overlaps.append((name, found.area_m2))
-            accepted.add(position)
+        screened = self.guard.screen(session, [outcomes[i].survey.shape for i in indexes], keep_all=True)
+        return {i: Conflict([indexes[n] if isinstance(n, int) else n for n in found.names], found.area_m2, found.areas)
+                for i, found in zip(indexes, screened) if found is not None}
 
-    def _write(self, session: Session, outcomes: list[Any], command_ids: list[str], actor: Actor) -> list[int]:
-        """Allocate numbers, build and save the events, place footprints, update read models."""
-        fresh = [i for i, item in enumerate(outcomes) if isinstance(item, _Entry)]
-        digits = self.settings.right_type_digits
-        nib_keys = [("nib", outcomes[i].village) for i in fresh]
-        right_keys = [(f"right:{digits[outcomes[i].right_type]}", outcomes[i].village) for i in fresh]
-        nib_serials, right_serials = _plan(session, nib_keys), _plan(session, right_keys)
-        used: Counter[tuple[str, str]] = Counter()
-        aggregates, built, deeds = [], {}, {}
-        recorded_at = datetime.now(UTC)
-        for i, nib_key, nib_serial, right_key, right_serial in zip(
-            fresh, nib_keys, nib_serials, right_keys, right_serials,
-        ):
-            entry = outcomes[i]
-            if nib_serial is None or right_serial is None:
-                what = "NIB" if nib_serial is None else entry.right_type
-                outcomes[i] = SerialsExhausted(f"village {entry.village} has no {what} numbers left")
-                continue
-            used.update([nib_key, right_key])
-            nib = make_nib(entry.village, nib_serial)
-            number = make_certificate_number(entry.village, right_key[0].split(":")[1], right_serial)
-            registered = entry.dates.registration(entry.deed)  # the parcel is in law from its title on, if earlier
-            survey = Provenance(actor, entry.survey, min(entry.survey["date"], registered), command_ids[i], recorded_at)
-            deed = Provenance(actor, entry.deed, registered, command_ids[i], recorded_at)
-            parcel = Parcel.create(Parcel.Surveyed, nib, entry.village, shape_of(entry.shape), survey)
-            title = Title.register(number, nib, entry.right_type, entry.holders, entry.ends_on, parcel.area_m2, deed)
-            parcel.record_title(number, deed)
-            legacy.transfer(title, entry.dates, self.settings.designated_entities, self.clock(), actor,
-                            command_ids[i], recorded_at)
-            aggregates += [parcel, title]
-            built[i], deeds[nib] = (parcel, title), deed
-        if not built:
-            return []
-        aggregates += self._conflicts(outcomes, built, deeds)
-        for (scope, key), count in used.items():
-            next_serial(session, scope, key, count)
-        positions, appended = self._append(session, aggregates)
+    def _write(self, session: Session, outcomes: list[Any], overlaps: dict[int, Conflict], made: _Made) -> list[int]:
+        """Allocate numbers, build the aggregates, record the overlaps as conflicts, save them, place
+        footprints, update read models."""
+        entries = [i for i, item in enumerate(outcomes) if isinstance(item, _Entry)]
+        serials = self.serials.batch(session, {outcomes[i].survey.village for i in entries},
+                                     {outcomes[i].right.right_type for i in entries})
+        built: dict[int, tuple[Parcel, Title]] = {}
+        deeds: dict[str, Provenance] = {}
+        for i in entries:
+            try:
+                built[i] = self._register(outcomes[i], serials, made, made.command_ids[i], deeds)
+            except RegistryError as error:
+                outcomes[i] = error
+        if built:
+            serials.store(session)
+            self._save(session, outcomes, built, self._conflicts(overlaps, built, deeds))
+        return list(built)
+
+    def _conflicts(self, overlaps: dict[int, Conflict], built: dict[int, tuple[Parcel, Title]],
+                   deeds: dict[str, Provenance]) -> list[Parcel]:
+        """Record each overlap on both parcels; the stored parcels it changed."""
+        pairs = [(built[i][0], other if isinstance(other, str) else built[other][0].nib, area)
+                 for i, found in overlaps.items() if i in built
+                 for other, area in zip(found.names, found.areas) if isinstance(other, str) or other in built]
+        new = {parcel.nib: parcel for parcel, _ in built.values()}
+        return conflicts.record(pairs, lambda p: deeds[p.nib], lambda nib: self.repository.get(parcel_id(nib)), new)
+
+    def _register(self, entry: _Entry, serials: SerialBatch, made: _Made, command_id: str,
+                  deeds: dict[str, Provenance]) -> tuple[Parcel, Title]:
+        """What submit_survey then register_title record for one parcel, on its legal dates, then
+        the transfers the line carries."""
+        survey, right = entry.survey, entry.right
+        nib, number = serials.first_registration(survey.village, right.right_type)
+        registered = entry.dates.registration(right.source)  # the parcel is in law from its title on, if earlier
+        surveyed = Provenance(made.actor, survey.source, min(survey.source["date"], registered), command_id,
+                              made.recorded_at)
+        deed = deeds[nib] = Provenance(made.actor, right.source, registered, command_id, made.recorded_at)
+        parcel = Parcel.create(Parcel.Surveyed, nib, survey.village, shape_of(survey.shape), surveyed)
+        title = first_title(number, parcel, right, deed)
+        legacy.transfer(title, entry.dates, self.settings.designated_entities, self.clock(), made.actor, command_id,
+                        made.recorded_at)
+        return parcel, title
+
+    def _save(self, session: Session, outcomes: list[Any], built: dict[int, tuple[Parcel, Title]],
+              changed: list[Parcel]) -> None:
+        """Events, footprints and read models of the built parcels (and of the stored parcels their
+        conflicts changed); each entry's result."""
+        positions, appended = self._append(session, [a for pair in built.values() for a in pair] + changed)
         self.footprints.add_many(session, [
-            (p.nib, p.village_code, shapely.to_wkb(outcomes[i].shape.wgs84, hex=True)) for i, (p, _) in built.items()
+            (p.nib, p.village_code, shapely.to_wkb(outcomes[i].survey.shape.wgs84, hex=True))
+            for i, (p, _) in built.items()
         ])
         if self.after_save is not None:
             self.after_save(session, appended)
@@ -173,16 +188,6 @@ class StockCommands(CommandRunner):
             outcomes[i] = {"nib": parcel.nib, "certificate_number": title.certificate_number, "edition": title.edition,
                            "certificate_hash": title.certificate_hash, "version": title.version,
                            "area_m2": float(parcel.area_m2), "position": max(positions[parcel.id], positions[title.id])}
-        return list(built)
-
-    def _conflicts(self, outcomes: list[Any], built: dict[int, tuple[Parcel, Title]],
-                   deeds: dict[str, Provenance]) -> list[Parcel]:
-        """Record each overlap found by the guard on both parcels; the stored parcels it changed."""
-        pairs = [(parcel, other if isinstance(other, str) else built[other][0].nib, area)
-                 for i, (parcel, _) in built.items() for other, area in outcomes[i].overlaps
-                 if isinstance(other, str) or other in built]
-        new = {parcel.nib: parcel for parcel, _ in built.values()}
-        return conflicts.record(pairs, lambda p: deeds[p.nib], lambda nib: self.repository.get(parcel_id(nib)), new)
 
     def _append(self, session: Session, aggregates: list[Any]) -> tuple[dict[Any, int], list[Appended]]:
         """Save new aggregates: the log position of each one's last event, and the events as
@@ -201,22 +206,8 @@ def _fingerprinted(entry: dict[str, Any]) -> dict[str, Any]:
     return {**{k: entry.get(k) for k in FIELDS}, **{k: entry[k] for k in legacy.FIELDS if k in entry}}
 
 
-def _plan(session: Session, keys: list[tuple[str, str]]) -> list[int | None]:
-    """The serial each (scope, village) key would get, in order, or None past the last one.
-    Nothing is written: the caller allocates what it uses once it knows what that is."""
-    start = {key: current_serial(session, *key) + 1 for key in set(keys)}
-    taken: Counter[tuple[str, str]] = Counter()
-    serials: list[int | None] = []
-    for key in keys:
-        serial = start[key] + taken[key]
-        taken[key] += 1
-        serials.append(serial if serial <= MAX_SERIAL else None)
-    return serials
-
-
 def _replayed(command_id: str, fingerprint: str, earlier: tuple[str, str, Result]) -> Outcome:
     try:
         return replay(command_id, NAME, fingerprint, earlier)
     except RegistryError as error:
         return error
-

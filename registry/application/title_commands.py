@@ -6,17 +6,17 @@ holds the rules (a transfer is checked in Title.transfer), to record the change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from registry.application import conflicts
 from registry.application.procedure_commands import require_announced
+from registry.application.registration import check_parcel_for_right, first_title, right_input
 from registry.application.runner import CommandRunner, Result, use_case
 from registry.application.unit_of_work import UnitOfWork
 from registry.domain import blocks, identifiers, rights, values
 from registry.domain.errors import InvalidInput, TitleAlreadyRegistered
 from registry.domain.provenance import Provenance
-from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_eligibility, check_term
+from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_term
 from registry.domain.title import Title
 
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
@@ -34,22 +34,13 @@ class TitleCommands(CommandRunner):
         """Pembukuan hak: register a right on an untitled parcel and issue certificate edition 1.
         The term runs from `granted_on` (the grant's decree), by default the source document's date."""
         identifiers.nib(nib)
-        today = self.clock()
-        kind = rights.right_type(right_type)
-        owners = values.holders(holders)
-        check_eligibility(kind, owners, self.settings.designated_entities)
-        document = values.source_document(source, today)
-        granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
-        term = check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
+        right = right_input(self.settings, self.clock(), right_type, holders, ends_on, source, granted_on)
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             unit.expect(parcel)
             parcel.require_active()
-            if kind == "HGU" and parcel.area_m2 < (least := Decimal(str(self.settings.hgu_min_area_m2))):
-                raise InvalidInput("right_type", f"HGU is granted on at least {least} m² (UUPA art. 28); parcel "
-                                                 f"{nib} has {parcel.area_m2} m²")
+            check_parcel_for_right(self.settings, right, nib, parcel.area_m2)
             if parcel.certificate_number is not None:
                 current = unit.title(parcel.certificate_number)
                 if current.status == "active":
@@ -57,20 +48,20 @@ class TitleCommands(CommandRunner):
                         f"parcel {nib} already carries title {current.certificate_number}",
                         certificate_number=current.certificate_number,
                     )
-            require_announced(unit, nib, kind, owners)
-            provenance = unit.provenance(document, document["date"])
-            number = unit.new_certificate_number(parcel.village_code, kind)
-            title = Title.register(number, nib, kind, owners, term, parcel.area_m2, provenance, granted_on=granted)
-            parcel.record_title(number, provenance)
+            require_announced(unit, nib, right.right_type, right.holders)
+            provenance = unit.provenance(right.source, right.source["date"])
+            title = first_title(unit.new_certificate_number(parcel.village_code, right.right_type), parcel, right,
+                                provenance)
             unit.save(parcel, title)
-            return _edition(title)
+            return edition_of(title)
 
         return self.execute(actor, command_id, expected_version, work)
 
     @use_case
     def transfer_ownership(
         self, nib: str, kind: object, to: object, effective_at: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Peralihan hak of the whole right to new holders; mortgages follow the land."""
         transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
@@ -80,16 +71,17 @@ class TitleCommands(CommandRunner):
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.transfer(transfer_kind, owners, designated, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id, expected_version, effective,
                               needs=(f"transfer by {transfer_kind}", TRANSFER_DOCUMENTS[transfer_kind]),
-                              conflict_free=True)
+                              certificate_number=certificate_number, conflict_free=True)
 
     @use_case
     def correct_holder_data(
         self, nib: str, holders: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
         owners = values.holders(holders)
@@ -97,15 +89,16 @@ class TitleCommands(CommandRunner):
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.correct_holder_data(owners, designated, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def register_mortgage(
         self, nib: str, creditor: object, amount: object, source: object, rank: object = None, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Hak tanggungan: returns mortgage_id and the rank it took."""
         lender = values.party(creditor, "creditor")
@@ -117,12 +110,14 @@ class TitleCommands(CommandRunner):
             mortgage_id = title.register_mortgage(lender, money, rank, unit.today, provenance)  # type: ignore[arg-type]
             return {"mortgage_id": mortgage_id, "rank": title.mortgages[mortgage_id]["rank"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version, conflict_free=True)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number, conflict_free=True)
 
     @use_case
     def release_mortgage(
         self, nib: str, mortgage_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Roya: release an active mortgage."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -130,12 +125,13 @@ class TitleCommands(CommandRunner):
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def place_block(
         self, nib: str, kind: object, requested_by: object, until: object, source: object,
-        applicant: object = "party", *, actor: values.Actor, command_id: str | None = None,
+        applicant: object = "party", *, actor: values.Actor, certificate_number: str | None = None,
+        command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         """Blokir or sita: freeze the title. `applicant`: party, police, prosecutor, kpk or court
@@ -149,75 +145,84 @@ class TitleCommands(CommandRunner):
             block_id = title.place_block(block_kind, requester, end, unit.today, provenance, who)
             return {"block_id": block_id, "until": title.blocks[block_id]["until"], "version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def lift_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.lift_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def expire_block(
         self, nib: str, block_id: str, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire_block(block_id, unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def extend_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Perpanjangan: a later end date before the term ends."""
         end = values.iso_date(ends_on, "ends_on")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.extend(end, unit.today, provenance, self._years(title))
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def renew_right(
         self, nib: str, ends_on: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             end = check_term(title.right_type, ends_on, unit.today)
             title.renew(end or "", unit.today, provenance, self._years(title))
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def expire_right(
-        self, nib: str, source: object, *, actor: values.Actor, command_id: str | None = None,
+        self, nib: str, source: object, *, actor: values.Actor, certificate_number: str | None = None,
+        command_id: str | None = None,
         expected_version: int | None = None,
     ) -> Result:
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.expire(unit.today, provenance)
             return {"version": title.version}
 
-        return self._on_title(nib, source, change, actor, command_id, expected_version)
+        return self._on_title(nib, source, change, actor, command_id, expected_version,
+                              certificate_number=certificate_number)
 
     @use_case
     def cancel_right(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Pembatalan by decree or court order. A court's cancellation of a certificate whose parcel
         is in conflict resolves the conflict: the parcel retires and no longer claims the land."""
@@ -235,22 +240,23 @@ class TitleCommands(CommandRunner):
             return {"version": title.version}
 
         return self._on_title(nib, source, change, actor, command_id,
-                              expected_version)
+                              expected_version, certificate_number=certificate_number)
 
     @use_case
     def replace_certificate(
         self, nib: str, reason: object, source: object, *,
-        actor: values.Actor, command_id: str | None = None, expected_version: int | None = None,
+        actor: values.Actor, certificate_number: str | None = None, command_id: str | None = None,
+        expected_version: int | None = None,
     ) -> Result:
         """Sertipikat pengganti: the next edition replaces a lost or damaged certificate."""
         why = values.text(reason, "reason")
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.replace_certificate(why, unit.today, provenance)
-            return _edition(title)
+            return edition_of(title)
 
         return self._on_title(nib, source, change, actor,
-                              command_id, expected_version)
+                              command_id, expected_version, certificate_number=certificate_number)
 
     @use_case
     def annul_dealing(
@@ -263,7 +269,7 @@ class TitleCommands(CommandRunner):
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             title.annul_dealing(dealing_id, why, unit.today, provenance)
-            return {**_edition(title), "dealing_id": dealing_id}
+            return {**edition_of(title), "dealing_id": dealing_id}
 
         return self._on_title(nib, source, change, actor, command_id, expected_version,
                               needs=(f"annulment for {why.replace('_', ' ')}", rights.ANNULMENT_DOCUMENTS[why]))
@@ -274,11 +280,12 @@ class TitleCommands(CommandRunner):
     def _on_title(
         self, nib: str, source: object, change: Change,
         actor: values.Actor, command_id: str | None, expected_version: int | None, effective_at: str | None = None,
-        needs: tuple[str, str] | None = None, conflict_free: bool = False,
+        needs: tuple[str, str] | None = None, certificate_number: str | None = None, conflict_free: bool = False,
     ) -> Result:
         """Run `change` on the title of parcel `nib`; the legal date defaults to the document's date.
-        `needs`: the act and the document kind it must rest on; `conflict_free`: refused while the
-        parcel is in a recorded conflict."""
+        `needs`: the act and the document kind it must rest on; `certificate_number` addresses a
+        title beside the primary one (a right on a right, a strata unit); `conflict_free`: refused
+        while the parcel is in a recorded conflict."""
         identifiers.nib(nib)
         document = values.source_document(source, self.clock())
         if needs is not None:
@@ -289,11 +296,10 @@ class TitleCommands(CommandRunner):
         effective, field = (effective_at, "effective_at") if effective_at else (document["date"], "source.date")
 
         def work(unit: UnitOfWork) -> Result:
-            unit.lock(nib)
             parcel = unit.parcel(nib)
             if conflict_free:
                 parcel.require_no_conflict()
-            title = unit.title_on(parcel)
+            title = unit.title_at(parcel, certificate_number)
             unit.expect(title)
             title.require_dated_from(effective, field)
             latest = title.last_dealing_id
@@ -306,6 +312,6 @@ class TitleCommands(CommandRunner):
         return self.execute(actor, command_id, expected_version, work)
 
 
-def _edition(title: Title) -> dict[str, Any]:
+def edition_of(title: Title) -> dict[str, Any]:
     return {"certificate_number": title.certificate_number, "edition": title.edition,
             "certificate_hash": title.certificate_hash, "version": title.version}

@@ -12,19 +12,13 @@ from sqlalchemy.orm import Session
 
 from registry.domain.announcement import Announcement, announcement_key
 from registry.domain.complaint import Complaint, complaint_key
-from registry.domain.errors import NotFound, SerialsExhausted, VersionConflict
-from registry.domain.identifiers import (
-    MAX_SERIAL,
-    make_certificate_number,
-    make_nib,
-    parcel_id,
-    title_id,
-)
+from registry.domain.errors import NotFound, VersionConflict
+from registry.domain.identifiers import parcel_id, title_id
 from registry.domain.parcel import Parcel, Shape
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
 from registry.domain.values import Actor
-from registry.persistence.store import last_position, lock_parcels, next_serial
+from registry.persistence.store import last_position
 from spatial.crs import Footprint
 from spatial.geometry import to_wkb_hex
 
@@ -72,13 +66,9 @@ class UnitOfWork:
 
     def _get(self, aggregate_id: Any, what: str) -> Any:
         try:
-            return self.registry.repository.get(aggregate_id)
+            return self.registry.writer_cache.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {what}") from None
-
-    def lock(self, *nibs: str) -> None:
-        """Hold these parcels (and their titles) for this command; call before loading them."""
-        lock_parcels(self.session, list(nibs))
 
     def parcel(self, nib: str) -> Parcel:
         return self._get(parcel_id(nib), f"parcel with NIB {nib}")  # type: ignore[no-any-return]
@@ -89,7 +79,7 @@ class UnitOfWork:
     def announcement(self, nib: str) -> Announcement | None:
         """The parcel's announcement, or None if it was never announced."""
         try:
-            return self.registry.repository.get(announcement_key(nib))  # type: ignore[no-any-return]
+            return self.registry.writer_cache.get(announcement_key(nib))  # type: ignore[return-value]
         except AggregateNotFoundError:
             return None
 
@@ -102,13 +92,24 @@ class UnitOfWork:
             raise NotFound(f"parcel {parcel.nib} has no registered title", nib=parcel.nib)
         return self.title(parcel.certificate_number)
 
+    def title_at(self, parcel: Parcel, certificate_number: str | None) -> Title:
+        """The parcel's primary title, or (named) a title registered beside it on this parcel."""
+        if certificate_number is None or certificate_number == parcel.certificate_number:
+            return self.title_on(parcel)
+        if certificate_number not in {t["certificate_number"] for t in parcel.others()}:
+            raise NotFound(f"parcel {parcel.nib} carries no title {certificate_number}", nib=parcel.nib)
+        return self.title(certificate_number)
+
     def expect(self, aggregate: Parcel | Title) -> None:
         """Invariant 11: the command's expected version must be the current one. The version is
         the parcel resource's (its ETag): the log position of the newest event of the parcel or
         of its current title, read from the event store in this transaction, never a read model."""
         if self.expected_version is None:
             return
-        actual = resource_version(self.session, aggregate.nib, aggregate.certificate_number)
+        if isinstance(aggregate, Title) and aggregate.secondary:  # its own version, shown in the parcel's list
+            actual = last_position(self.session, [title_id(aggregate.certificate_number)])
+        else:
+            actual = resource_version(self.session, aggregate.nib, aggregate.certificate_number)
         if actual != self.expected_version:
             raise VersionConflict(
                 f"parcel {aggregate.nib} is at version {actual}, not {self.expected_version}",
@@ -116,17 +117,10 @@ class UnitOfWork:
             )
 
     def new_nib(self, village_code: str) -> str:
-        serial = next_serial(self.session, "nib", village_code)
-        if serial > MAX_SERIAL:
-            raise SerialsExhausted(f"village {village_code} has no NIB serials left")
-        return make_nib(village_code, serial)
+        return self.registry.serials.nib(self.session, village_code)
 
     def new_certificate_number(self, village_code: str, right_type: str) -> str:
-        digit = self.registry.settings.right_type_digits[right_type]
-        serial = next_serial(self.session, f"right:{digit}", village_code)
-        if serial > MAX_SERIAL:
-            raise SerialsExhausted(f"village {village_code} has no {right_type} numbers left")
-        return make_certificate_number(village_code, digit, serial)
+        return self.registry.serials.certificate_number(self.session, village_code, right_type)
 
     def save(self, *aggregates: Aggregate) -> None:
         """Queue aggregates to be saved together once the use case returns."""

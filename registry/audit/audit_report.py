@@ -39,9 +39,12 @@ class Report:
     keys_checked: int = 0
     unanchored_seals: int = 0  # signed and chained, not (yet) in the anchor file: a crash, or a lost file
     first_break: Break | None = None
+    full: bool = True  # False: an incremental verify, of the events after `from_position`
+    from_position: int = 0
+    checkpoint: tuple[int, str] | None = None  # the last checkpoint found sound: (to_position, root)
 
     def as_dict(self) -> dict[str, Any]:
-        found = asdict(self)
+        found = {k: v for k, v in asdict(self).items() if k != "checkpoint"}
         if self.first_break is not None:
             found["first_break"] = {k: v for k, v in asdict(self.first_break).items() if v is not None}
         return found

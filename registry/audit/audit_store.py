@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -18,7 +19,6 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from registry.audit.checkpoint import TOPICS as CHECKPOINT_TOPICS
@@ -53,6 +53,18 @@ keys = Table(
     Column("signature", String(128)),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# Each verify that found the log sound, and the last checkpoint it checked: where the next
+# incremental verify starts. Not evidence of anything (a full verify trusts none of it).
+verified = Table(
+    f"{APPLICATION_NAME}_audit_verified", metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),
+    Column("full", Boolean, nullable=False),
+    Column("from_position", BigInteger, nullable=False),
+    Column("to_position", BigInteger, nullable=False),  # the last checkpoint found sound ends here
+    Column("root", String(64), nullable=False),  # and signed this root
+    Column("events_checked", BigInteger, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
 KEY_FIELDS = ("key_id", "public_key", "since", "previous_key_id", "signature")
 SEAL_FIELDS = ("from_position", "to_position", "count", "root", "previous_root", "key_id", "signature")
 
@@ -73,10 +85,6 @@ class Unsealed(NamedTuple):
     originator_version: int
     topic: str
     state: Any
-
-
-def create(engine: Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
 
 
 # The last seal and the current key, in one row. Then the events after that seal are read with
@@ -140,11 +148,36 @@ def key_records(connection: Any) -> list[dict[str, Any]]:
     return found
 
 
-def seal_records(connection: Any, postgres: bool, batch: int = 1_000) -> Iterator[dict[str, Any]]:
-    """Every seal in log order, its leaves decoded: a server-side cursor on PostgreSQL."""
-    sql = f"SELECT {', '.join(SEAL_FIELDS)}, leaves FROM {SEALS_TABLE} ORDER BY to_position"
+def seal_records(connection: Any, postgres: bool, batch: int = 1_000, after: int = 0) -> Iterator[dict[str, Any]]:
+    """Every seal ending after `after`, in log order, its leaves decoded: a server-side cursor on PostgreSQL."""
+    sql = f"SELECT {', '.join(SEAL_FIELDS)}, leaves FROM {SEALS_TABLE} WHERE to_position > {int(after)} ORDER BY to_position"
     for row in stream(connection, sql, "landreg_seals", postgres, batch):
         yield {**dict(zip(SEAL_FIELDS, row)), "leaves": orjson.loads(row[-1])}
+
+
+def seal_before(connection: Any, position: int) -> tuple[dict[str, Any] | None, bool]:
+    """The last seal ending at or before `position`, and whether any seal does."""
+    cursor = connection.cursor()
+    cursor.execute(f"SELECT {', '.join(SEAL_FIELDS)}, leaves FROM {SEALS_TABLE} WHERE to_position <= {int(position)} "
+                   "ORDER BY to_position DESC LIMIT 1")
+    row = cursor.fetchone()
+    cursor.close()
+    return (None, False) if row is None else ({**dict(zip(SEAL_FIELDS, row)), "leaves": orjson.loads(row[-1])}, True)
+
+
+def last_verified(connection: Any) -> tuple[int, str] | None:
+    """(to_position, root) of the checkpoint the last sound verify ended on."""
+    cursor = connection.cursor()
+    cursor.execute(f"SELECT to_position, root FROM {verified.name} ORDER BY number DESC LIMIT 1")
+    row = cursor.fetchone()
+    cursor.close()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def record_verified(session: Session, full: bool, from_position: int, checkpoint: tuple[int, str],
+                    events_checked: int) -> None:
+    session.execute(verified.insert().values(full=full, from_position=from_position, to_position=checkpoint[0],
+                                             root=checkpoint[1], events_checked=events_checked))
 
 
 def stream(connection: Any, sql: str, name: str, postgres: bool, batch: int) -> Iterator[tuple[Any, ...]]:

@@ -39,8 +39,7 @@ class Sealer:
         self.keys = KeyRing(settings.audit_key_file)
 
     def install(self, datastore: Any) -> None:
-        """Create the tables and hook into every session the event store's datastore makes."""
-        audit_store.create(datastore.engine)
+        """Hook into every session the event store's datastore makes (the migrations made the tables)."""
         event.listen(datastore.session_maker, "before_commit", self._before_commit)
         event.listen(datastore.session_maker, "after_commit", self._after_commit)
 

@@ -20,7 +20,7 @@ def load(path: Path) -> Ed25519PrivateKey | None:
         return None
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 key")
+        raise ValueError(f"{path} does not hold an Ed25519 key")  # noqa: TRY004 (the file is wrong, not the caller)
     return key
 
 

@@ -12,12 +12,33 @@ from registry.audit.checkpoint import LEGACY_TREE, TOPICS, signed_bytes, tree_ro
 from registry.audit.verify_seals import KeyChain, Seals
 from registry.domain.chain import GENESIS, stored_digest
 
+Link = tuple[int, str, str | None, str | None]  # an aggregate's last version, last hash, its name and NIB
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an incremental verify starts: a checkpoint an earlier verify found sound (the events up
+    to `since` are trusted as verified then), the seal ending there, and each aggregate's link
+    before `since` (looked up when an aggregate's first event after `since` needs it)."""
+
+    since: int
+    root: str
+    seal: dict[str, Any] | None
+    link_before: Callable[[str], Link | None]
+
 
 @dataclass
 class _Chains:
     """Per aggregate: last version, last hash, its name and NIB."""
 
-    last: dict[str, tuple[int, str, str | None, str | None]] = field(default_factory=dict)
+    last: dict[str, Link] = field(default_factory=dict)
+    before: Callable[[str], Link | None] = lambda _: None  # an incremental verify's look-up
+
+    def get(self, originator_id: str, version: int) -> Link | None:
+        known = self.last.get(originator_id)
+        if known is None and version > 1:
+            known = self.before(originator_id)
+        return known
 
     def names(self, originator_id: str) -> tuple[str | None, str | None]:
         known = self.last.get(originator_id)
@@ -26,7 +47,7 @@ class _Chains:
 
 def _link(chains: _Chains, row: StoredRow) -> Break | None:
     """Check one event against the one before it in its aggregate; the hot loop of a verify."""
-    known = chains.last.get(row.originator_id)
+    known = chains.get(row.originator_id, row.version)
     version, previous, name, nib = known or (0, GENESIS, row.state.get("certificate_number") or
                                              row.state.get("nib"), row.state.get("nib"))
     stored = row.state.get("hash")
@@ -47,9 +68,10 @@ def _where(reason: str, row: StoredRow, name: str | None, nib: str | None) -> Br
 class _Checkpoints:
     """The periodic checkpoints, each checked when it streams past (the range it signs is behind it)."""
 
-    def __init__(self, keys: KeyChain) -> None:
+    def __init__(self, keys: KeyChain, since: int = 0, root: str | None = None) -> None:
         self.keys = keys
-        self.since = 0  # checkpoints cover the log up to here
+        self.since = since  # checkpoints cover the log up to here
+        self.root = root  # the root of the checkpoint ending at `since`, when one was found sound
         self.hashes: list[tuple[int, str]] = []  # events after `since`: what the next checkpoint signs
         self.unsealed: list[StoredRow] = []  # events before the first seal and after `since`
         self.signed: set[tuple[int, str]] = set()
@@ -64,6 +86,11 @@ class _Checkpoints:
     def _check(self, row: StoredRow) -> Break | None:
         data = row.state
         where: dict[str, Any] = {"position": row.position, "line": row.line, "aggregate": "checkpoints"}
+        if data["to_position"] == self.since and self.root is not None:  # where an incremental verify resumed
+            if data["merkle_root"] != self.root:
+                return Break("the checkpoint an earlier verify found sound was rewritten since", **where)
+            self.signed.add((self.since, self.root))
+            return None
         if data["from_position"] != self.since:
             return Break(f"checkpoint starts at {data['from_position']}, the one before ended at {self.since}", **where)
         covered = [h for p, h in self.hashes if p <= data["to_position"]]
@@ -78,7 +105,7 @@ class _Checkpoints:
         key = self.keys.in_force(data["to_position"])
         if data["public_key"] != key or not signing.verify(data["public_key"], data["signature"], message):
             return Break("the checkpoint is not signed by the trusted key in force there", **where)
-        self.since = data["to_position"]
+        self.since, self.root = data["to_position"], data["merkle_root"]
         self.unsealed = [r for r in self.unsealed if r.position > self.since]
         self.signed.add((self.since, data["merkle_root"]))
         self.checked += 1
@@ -103,16 +130,21 @@ class _Checkpoints:
 
 def verify(rows: Iterable[StoredRow], seals: Iterable[dict[str, Any]] = (), keys: Iterable[dict[str, Any]] = (),
            trusted_key: str | None = None, anchored: list[dict[str, Any]] | None = None,
-           progress: Callable[[int], None] = lambda _: None) -> Report:
+           progress: Callable[[int], None] = lambda _: None, resume: Resume | None = None) -> Report:
     """Check every chain, seal and checkpoint: keys handed over from `trusted_key`, the first key;
-    `anchored` are the anchor file's lines (read before the rows, so all of them are in the rows)."""
-    report, chains, lines = Report(), _Chains(), anchored or []
+    `anchored` are the anchor file's lines (read before the rows, so all of them are in the rows).
+    `resume`: an incremental verify, given the rows and seals after `resume.since` only."""
+    since = 0 if resume is None else resume.since
+    report = Report(full=resume is None, from_position=since)
+    chains = _Chains() if resume is None else _Chains(before=resume.link_before)
+    lines = [line for line in anchored or [] if line["kind"] == "key" or line["to_position"] >= since]
     chain = KeyChain.build(list(keys), trusted_key, [line for line in lines if line["kind"] == "key"])
     if isinstance(chain, Break):
         return report.failed(chain)
     report.keys_checked = len(chain.keys)
-    kept = {line["to_position"]: line for line in lines if line["kind"] == "seal"}
-    sealed, checkpoints = Seals(seals, chain, kept, chains.names), _Checkpoints(chain)
+    kept = {line["to_position"]: line for line in lines if line["kind"] == "seal" and line["to_position"] > since}
+    sealed = Seals(seals, chain, kept, chains.names, None if resume is None else resume.seal)
+    checkpoints = _Checkpoints(chain, since, None if resume is None else resume.root)
     for row in rows:
         broken = sealed.deleted_before(row) or _link(chains, row) or sealed.check(row) \
             or checkpoints.add(row, not sealed.legacy(row.position))
@@ -125,6 +157,7 @@ def verify(rows: Iterable[StoredRow], seals: Iterable[dict[str, Any]] = (), keys
         chains.names, [line for line in lines if line["kind"] == "checkpoint"])
     report.seals_checked, report.checkpoints_checked = sealed.checked, checkpoints.checked
     report.unanchored_seals = sealed.unanchored
+    report.checkpoint = None if checkpoints.root is None else (checkpoints.since, checkpoints.root)
     progress(report.events_checked)
     return report if broken is None else report.failed(broken)
 

@@ -74,13 +74,15 @@ class Seals:
     """
 
     def __init__(self, seals: Iterable[dict[str, Any]], keys: KeyChain, anchored: dict[int, dict[str, Any]],
-                 names: Names) -> None:
+                 names: Names, before: dict[str, Any] | None = None) -> None:
+        """`before`: the seal ending where an incremental verify starts (checked then), if any."""
         self._seals = iter(seals)
         self.keys, self.anchored, self.names = keys, anchored, names
-        self.current: dict[str, Any] | None = None
+        self.current: dict[str, Any] | None = before
         self.upcoming = next(self._seals, None)
-        self.first_from = None if self.upcoming is None else self.upcoming["from_position"]
-        self.leaf = 0
+        first = before or self.upcoming
+        self.first_from = None if first is None else first["from_position"]
+        self.leaf = 0 if before is None else len(before["leaves"])
         self.checked = self.unanchored = 0
 
     def legacy(self, position: int) -> bool:

@@ -14,6 +14,18 @@ class RegistryError(Exception):
         self.message = message
         self.details = details
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (the bulk path checks entries in worker processes): every attribute kept,
+        whatever the subclass's constructor takes."""
+        return _restored, (type(self), self.message, dict(self.__dict__))
+
+
+def _restored(kind: type[RegistryError], message: str, attributes: dict[str, Any]) -> RegistryError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class InvalidInput(RegistryError):
     """A field is malformed; `field` names it and `reason` says why."""
@@ -214,3 +226,27 @@ class InConflict(RegistryError):
     registered on it until an officer resolves the conflict."""
 
     code = "in_conflict"
+
+
+class CommonSharesExceeded(RegistryError):
+    """The common-land shares of a building's strata units would exceed 1."""
+
+    code = "common_shares_exceeded"
+
+
+class UnitExists(RegistryError):
+    """The building already has an active strata title for this unit id."""
+
+    code = "unit_exists"
+
+
+class ReleasePeriodRunning(RegistryError):
+    """A holder who lost eligibility still has time to release the right (UUPA art. 21(3))."""
+
+    code = "release_period_running"
+
+
+class ReleasePeriodEnded(RegistryError):
+    """The year to release a right held by an ineligible holder is over: the right is extinguished."""
+
+    code = "release_period_ended"

@@ -101,6 +101,18 @@ class Parcel(ChainedAggregate):
         def apply(self, parcel: Parcel) -> None:
             parcel.certificate_number = self.certificate_number
 
+    class SecondaryTitleRegistered(Event):
+        """A title beside the primary one: a right granted on the title `on_title` (rights on
+        rights), or a strata unit's title (`unit` set) in a building on the parcel."""
+
+        certificate_number: str
+        on_title: str
+        unit: dict[str, str] | None
+
+        def apply(self, parcel: Parcel) -> None:
+            parcel.secondary_titles = [*getattr(parcel, "secondary_titles", []), {
+                "certificate_number": self.certificate_number, "on_title": self.on_title, "unit": self.unit}]
+
     class Retired(Event):
         """The parcel ended in a subdivision or merger; `children` carry on its land, after any
         parts separated from it earlier (its lineage keeps them all)."""
@@ -142,6 +154,7 @@ class Parcel(ChainedAggregate):
         surveys: list[dict[str, str]]
         certificate_number: str | None
         conflicts: dict[str, str]
+        secondary_titles: list[dict[str, Any]]
 
     @classmethod
     def create(
@@ -192,6 +205,16 @@ class Parcel(ChainedAggregate):
     def record_title(self, certificate_number: str, provenance: Provenance) -> None:
         self.require_active()
         self.trigger_event(self.TitleRegistered, certificate_number=certificate_number, **provenance.fields())
+
+    def record_secondary_title(self, certificate_number: str, on_title: str, unit: dict[str, str] | None,
+                               provenance: Provenance) -> None:
+        self.require_active()
+        self.trigger_event(self.SecondaryTitleRegistered, certificate_number=certificate_number, on_title=on_title,
+                           unit=unit, **provenance.fields())
+
+    def others(self) -> list[dict[str, Any]]:
+        """The titles registered beside the primary one (none on parcels from before they existed)."""
+        return list(getattr(self, "secondary_titles", []))
 
     def retire(self, reason: str, children: list[str], provenance: Provenance) -> None:
         self.require_active()

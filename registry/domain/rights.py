@@ -61,6 +61,14 @@ TRANSFER_KINDS = frozenset(TRANSFER_DOCUMENTS)
 # order; for an administrative defect, on the land office's decree.
 ANNULMENT_DOCUMENTS = {"court_decision": "court_order", "administrative_defect": "decree"}
 
+# Rights a holder may keep for a while after becoming ineligible by operation of law (an heir who
+# is a foreigner, a holder who lost Indonesian citizenship): released within a year, or extinguished.
+RELEASE_ON_INELIGIBILITY: dict[str, str] = {"HM": "UUPA art. 21(3)-(4)", "HGU": "UUPA art. 30(2)",
+                                            "HGB": "UUPA art. 36(2)"}
+RELEASE_YEARS = 1
+# How eligibility is lost, and the instrument that shows it.
+LOSS_DOCUMENTS: dict[str, str] = {"inheritance": "inheritance_certificate", "citizenship": "decree"}
+
 
 def right_type(value: object, field: str = "right_type") -> str:
     """Validate a right type; 'wakaf' may be written in any case."""
@@ -86,6 +94,24 @@ def check_eligibility(kind: str, holders: Iterable[dict[str, str]], designated: 
                 f"{where}: {holder['kind']} {holder['id']!r} is not designated to hold {kind} ({right.source})",
                 field=where, holder_id=holder["id"],
             )
+
+
+def loss_of_eligibility(kind: str, holders: list[dict[str, str]], designated: Mapping[str, Iterable[str]],
+                        ) -> list[str]:
+    """The ids of the holders who may not hold this right, which the law lets them keep for a
+    year to release it; at least one, or the change is an ordinary transfer or correction."""
+    if kind not in RELEASE_ON_INELIGIBILITY:
+        raise InvalidInput("cause", f"a loss of eligibility is recorded on {sorted(RELEASE_ON_INELIGIBILITY)}, not "
+                                    f"on {kind}")
+    lost = []
+    for holder in holders:
+        try:
+            check_eligibility(kind, [holder], designated)
+        except EligibilityError:
+            lost.append(holder["id"])
+    if not lost:
+        raise InvalidInput("holders", f"every holder may hold {kind}: record a transfer or a holder correction")
+    return lost
 
 
 def require_dealing(kind: str, act: str, termed: bool) -> None:

@@ -21,6 +21,8 @@ from registry.domain.errors import (
     InvalidInput,
     MortgageError,
     NotFound,
+    ReleasePeriodEnded,
+    ReleasePeriodRunning,
     TermError,
     TitleBlocked,
     TitleNotActive,
@@ -28,10 +30,12 @@ from registry.domain.errors import (
 from registry.domain.identifiers import title_id
 from registry.domain.provenance import Provenance, RecordedEvent
 from registry.domain.rights import (
+    RELEASE_YEARS,
     RENEWAL_WINDOW_YEARS,
     TERMED,
     add_years,
     check_eligibility,
+    loss_of_eligibility,
     require_dealing,
     require_document,
     term_years,
@@ -95,6 +99,18 @@ class Title(ChainedAggregate):
             title.blocks = {}
             title.dealings = []
 
+    class SecondaryRightRegistered(RightRegistered):
+        """A right registered beside the parcel's primary title: granted on title `on_title` (a
+        right on a right, `unit` none), or a strata unit's title in a building on that land title."""
+
+        on_title: str
+        unit: dict[str, str] | None
+
+        def apply(self, title: Title) -> None:
+            super().apply(title)
+            title.on_title = self.on_title
+            title.unit = None if self.unit is None else dict(self.unit)
+
     class OwnershipTransferred(Dealing):
         """Peralihan hak by sale (jual beli), gift (hibah), inheritance (waris), auction (lelang)
         or exchange (tukar menukar). Mortgages stay: they follow the land."""
@@ -106,6 +122,7 @@ class Title(ChainedAggregate):
         def apply(self, title: Title) -> None:
             title.holders = [dict(h) for h in self.holders]
             title.edition = self.edition
+            title.release_by = None  # the whole right passed to eligible holders
 
     class HolderDataCorrected(Dealing):
         """A correction of holders' names or kinds (not a transfer: ids and shares stay)."""
@@ -216,6 +233,32 @@ class Title(ChainedAggregate):
             title.status = "cancelled"
             _end_mortgages(title)
 
+    class EligibilityLost(Event):
+        """A holder became ineligible by operation of law (`cause`: inheritance by, or loss of
+        citizenship of, a holder in `ineligible`); the right must pass to eligible holders by
+        `release_by` or it is extinguished (UUPA art. 21(3)-(4), 30(2), 36(2))."""
+
+        cause: str
+        holders: list[dict[str, str]]
+        ineligible: list[str]
+        release_by: str
+        edition: int
+
+        def apply(self, title: Title) -> None:
+            title.holders = [dict(h) for h in self.holders]
+            title.edition = self.edition
+            title.release_by = self.release_by
+
+    class RightExtinguished(Event):
+        """The release deadline passed with an ineligible holder: the right is extinguished by law
+        and the land falls to the State; its mortgages end (UUPA art. 21(3); UU 4/1996 art. 18)."""
+
+        reason: str
+
+        def apply(self, title: Title) -> None:
+            title.status = "forfeited"
+            _end_mortgages(title)
+
     class CertificateReplaced(Event):
         """Sertipikat pengganti: a lost or damaged certificate is replaced (new edition)."""
 
@@ -282,6 +325,9 @@ class Title(ChainedAggregate):
         blocks: dict[str, dict[str, Any]]
         dealings: list[dict[str, Any]]
         mortgages_ended_at: int
+        on_title: str | None  # set on rights on rights and strata units only
+        unit: dict[str, str] | None
+        release_by: str | None  # set while an ineligible holder must release the right
 
     @classmethod
     def register(
@@ -296,6 +342,19 @@ class Title(ChainedAggregate):
             nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
             origin=origin, predecessors=predecessors or [], mortgages=mortgages or [],
             granted_on=granted_on or provenance.effective_at, **provenance.fields(),
+        )
+
+    @classmethod
+    def register_secondary(
+        cls, certificate_number: str, nib: str, right_type: str, holders: list[dict[str, str]], ends_on: str | None,
+        area_m2: Decimal, provenance: Provenance, on_title: str, unit: dict[str, str] | None, granted_on: str,
+    ) -> Title:
+        """A title beside the parcel's primary one; the caller checked the law of secondary.py."""
+        return cls._create(
+            cls.SecondaryRightRegistered, id=title_id(certificate_number), certificate_number=certificate_number,
+            nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
+            origin="on_title" if unit is None else "strata_unit", predecessors=[], mortgages=[],
+            granted_on=granted_on, on_title=on_title, unit=unit, **provenance.fields(),
         )
 
     # -- state questions -----------------------------------------------------------------
@@ -340,6 +399,18 @@ class Title(ChainedAggregate):
                 f"the term of title {self.certificate_number} ended on {self.ends_on}",
                 certificate_number=self.certificate_number, title_status="expired",
             )
+        if (due := self.release_due()) is not None and due < today.isoformat():
+            raise ReleasePeriodEnded(f"title {self.certificate_number} was not released to an eligible holder by "
+                                     f"{due}: it is extinguished (record it: title/extinguishment)", release_by=due)
+
+    @property
+    def secondary(self) -> bool:
+        """A right on a right or a strata unit, beside the parcel's primary title."""
+        return getattr(self, "on_title", None) is not None
+
+    def release_due(self) -> str | None:
+        """The last day an ineligible holder may release the right, while one holds it."""
+        return getattr(self, "release_by", None)
 
     def require_dated_from(self, effective_at: str, field: str) -> None:
         """A dealing cannot take effect before the right it deals in was registered."""
@@ -544,6 +615,35 @@ class Title(ChainedAggregate):
                                  title_status=self.status)
         if self.right_type in TERMED and not self.renewable_on(today.isoformat()):
             self.trigger_event(self.LandReturned, **provenance.fields())
+
+    def lose_eligibility(
+        self, cause: str, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
+        provenance: Provenance,
+    ) -> str:
+        """Record holders who became ineligible by law; returns the last day to release the right."""
+        self.require_active(today)
+        if cause == "inheritance":
+            self.require_unfrozen(today)
+        elif {h["id"]: h["share"] for h in holders} != {h["id"]: h["share"] for h in self.holders}:
+            raise InvalidInput("holders", "a loss of citizenship keeps the holder ids and shares; give the kinds "
+                                          "they have now")
+        lost = loss_of_eligibility(self.right_type, holders, designated)
+        release_by = add_years(date.fromisoformat(provenance.effective_at), RELEASE_YEARS).isoformat()
+        self.trigger_event(self.EligibilityLost, cause=cause, holders=holders, ineligible=lost, release_by=release_by,
+                           edition=self.edition + 1, **provenance.fields())
+        return release_by
+
+    def extinguish(self, today: date, provenance: Provenance) -> None:
+        """At the release deadline, a right still held by an ineligible holder is extinguished."""
+        if self.status != "active":
+            raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
+        due = self.release_due()
+        if due is None:
+            raise InvalidInput("title", f"no holder of title {self.certificate_number} lost eligibility")
+        if due >= today.isoformat():
+            raise ReleasePeriodRunning(f"the holders of title {self.certificate_number} may release it to an "
+                                       f"eligible holder until {due}", release_by=due)
+        self.trigger_event(self.RightExtinguished, reason=f"not released by {due}", **provenance.fields())
 
     def cancel(self, reason: str, provenance: Provenance) -> None:
         """Pembatalan by decree or court order."""

@@ -1,6 +1,8 @@
 """The one typed reader of the environment (prefix LANDREG_)."""
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     projections: Literal["inline", "async"] = "inline"
     # Where queries read; a streaming replica of database_url in production. Unset: database_url.
     read_database_url: str | None = None
+    # A read sending X-Read-After-LSN waits this long for the replica to replay it, then asks the primary.
+    replica_wait_ms: int = Field(default=1_000, ge=0, le=60_000)
     # Overlap guard: an overlap is tolerated only when it is within both limits.
     overlap_tolerance_m2: float = Field(default=0.5, ge=0)
     overlap_tolerance_fraction: float = Field(default=0.001, ge=0, le=1)
@@ -46,9 +50,11 @@ class Settings(BaseSettings):
     public_rate_burst: int = Field(default=20, ge=1)
     # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
-    log_format: Literal["text", "json"] = "text"
+    log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr
+    # The read log of personal data (who read whose holder data): rows older than this are deleted; 0 keeps all.
+    read_log_retention_days: int = Field(default=730, ge=0)
     # The registry's legal day: today's date (no legal date may lie after it) is the date here.
-    time_zone: Literal["WIB", "WITA", "WIT"] = "WIT"  # the lines `landreg serve` writes to stderr
+    time_zone: Literal["WIB", "WITA", "WIT"] = "WIT"
     # The smallest parcel a survey may record (a polygon of a few micro-degrees is a typing error).
     min_parcel_area_m2: float = Field(default=1.0, ge=0)
     # The most parcels one merger may join (each is locked and loaded in one transaction).
@@ -66,9 +72,21 @@ class Settings(BaseSettings):
     announcement_days_systematic: int = Field(default=14, ge=1, le=365)
     announcement_days_sporadic: int = Field(default=30, ge=1, le=365)
     complaint_response_working_days: int = Field(default=5, ge=1, le=90)
+    # Days no land office works besides weekends: the national holidays and cuti bersama of the
+    # government's yearly joint decree (SKB), e.g. '["2026-08-17", "2026-12-25"]'. Not built in: the
+    # dates of the Islamic, Chinese, Hindu and Buddhist holidays are set each year, not computed.
+    public_holidays: frozenset[date] = Field(default_factory=frozenset)
     # Hak guna usaha is granted on at least 5 ha (UUPA art. 28(2)).
     hgu_min_area_m2: float = Field(default=50_000, ge=0)
     snapshot_interval: int = Field(default=100, ge=2)
+    # A rebuild of the read models holds this many events (and the rows they touch) at once: its
+    # memory bound (about 1 GB at 50,000 events of a cadastre; see docs/architecture.md).
+    rebuild_batch_events: int = Field(default=50_000, ge=100)
+    # Worker processes that check a legacy stock's next chunk while the importer writes the one
+    # before (0: the importer's own process does it). Default: every core but the writer's.
+    import_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=0, le=64)
+    # Aggregates the writer keeps between commands (committed state only); 0: none.
+    aggregate_cache_size: int = Field(default=10_000, ge=0)
     lock_timeout_ms: int = Field(default=5_000, ge=0)
     command_retries: int = Field(default=3, ge=0)
     # Group commit: commands waiting at the same time share one transaction (up to this many).
@@ -85,6 +103,13 @@ class Settings(BaseSettings):
     # Seal (sign) every write transaction's events before it commits. Off only to measure what
     # sealing costs (benchmarks/seal_cost.py): unsealed events fail `audit verify`.
     audit_seal_every_commit: bool = True
+    # The land office page's optional basemap or orthophoto (unset: none; the page works offline):
+    # an XYZ or WMTS tile URL with {z}/{x}/{y} (or {TileMatrix}/{TileCol}/{TileRow}), or a WMS
+    # endpoint (basemap_kind "wms", its layers in basemap_layers). Its origin is added to the page's CSP.
+    basemap_url: str | None = None
+    basemap_kind: Literal["xyz", "wms"] = "xyz"
+    basemap_layers: str = ""
+    basemap_attribution: str = ""
 
     @property
     def designated_entities(self) -> dict[str, list[str]]:
@@ -107,6 +132,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a SQLite or PostgreSQL URL, such as sqlite:///./data/landreg.db or "
                              "postgresql://user@host/db")
         return f"{POSTGRES_DRIVER}://{rest}" if scheme in POSTGRES_SCHEMES else url
+
+    @field_validator("basemap_url")
+    @classmethod
+    def _basemap_url(cls, url: str | None) -> str | None:
+        """An http(s) URL with a host, since the page's content policy names its origin."""
+        if url is None or url == "":
+            return None
+        scheme, separator, rest = url.partition("://")
+        if scheme not in ("http", "https") or not separator or not rest.split("/")[0]:
+            raise ValueError("must be an http(s) URL, such as https://tiles.example/{z}/{x}/{y}.png")
+        return url
 
     @property
     def shown_database_url(self) -> str:

@@ -1,5 +1,5 @@
-"""Event-store wiring: the library's environment, the engine's pool, the registry's own tables,
-and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
+"""Event-store wiring: the library's environment, the engine's pool, the registry's own tables
+(their definitions; the migrations make them), and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
 from __future__ import annotations
 
 import io
@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     Column,
     DateTime,
@@ -24,7 +25,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -75,8 +75,23 @@ write_lock = Table(
 )
 
 
+class RegistryRecorder(SQLAlchemyApplicationRecorder):
+    """The library's recorder, minus what a write transaction begun by `begin_command` already
+    did in its first round trip: the events table's lock and the NOTIFY (one per transaction)."""
+
+    def _lock_table(self, session: Session) -> None:
+        if not session.info.get(WRITE_TRANSACTION):
+            super()._lock_table(session)
+
+    def _notify_channel(self, session: Session) -> None:
+        if not session.info.get(WRITE_TRANSACTION):
+            super()._notify_channel(session)
+
+
 class RegistryFactory(SQLAlchemyFactory):
     """The library's SQLAlchemy factory with the engine sized for the service."""
+
+    application_recorder_class = RegistryRecorder
 
     def __init__(self, env: Environment) -> None:
         # Deliberately not calling SQLAlchemyFactory.__init__: it builds the engine with
@@ -93,7 +108,10 @@ def _engine_options(url: str, env: Environment) -> dict[str, Any]:
         return {
             "pool_size": int(env.get("POOL_SIZE", "20")),
             "max_overflow": int(env.get("POOL_MAX_OVERFLOW", "20")),
-            "pool_pre_ping": True,
+            # No pre-ping (a round trip on every checkout): a connection that died is dropped by
+            # the pool when its error surfaces, and the command is retried (runner: _with_retries);
+            # connections are renewed hourly so none outlives a server-side idle limit unnoticed.
+            "pool_recycle": 3600,
         }
     if ":memory:" in url:
         return {}
@@ -106,6 +124,7 @@ def library_env(settings: Settings) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
         "SQLALCHEMY_URL": settings.database_url,
         "IS_SNAPSHOTTING_ENABLED": "y",
+        "CREATE_TABLE": "n",  # the store's tables are made by the migrations only (registry/persistence/schema.py)
         "POOL_SIZE": str(settings.pool_size),
         "POOL_MAX_OVERFLOW": str(settings.pool_max_overflow),
         "SQLITE_BUSY_TIMEOUT": str(settings.sqlite_busy_timeout_s),
@@ -115,41 +134,6 @@ def library_env(settings: Settings) -> dict[str, str]:
 def footprint_index(dialect: str, table: str = FOOTPRINTS_TABLE) -> PostgisFootprints | SqliteFootprints:
     """The spatial index adapter for this database dialect (the overlap guard's table by default)."""
     return PostgisFootprints(table) if dialect == "postgresql" else SqliteFootprints(table)
-
-
-class PostgisMissing(RuntimeError):
-    """PostgreSQL answers but PostGIS is not installed on it."""
-
-
-def create_schema(engine: Engine, footprints: PostgisFootprints | SqliteFootprints) -> None:
-    """Create the registry's own tables and PostGIS, idempotently (the library makes its own)."""
-    if engine.dialect.name == "postgresql":
-        _ensure_extensions(engine)
-    metadata.create_all(engine, checkfirst=True)
-    footprints.create(engine)
-    with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            connection.execute(sqlite_insert(write_lock).values(id=1, counter=0).on_conflict_do_nothing())
-        else:
-            # Projections and audits read the log by topic; the library indexes only id+version.
-            connection.execute(text(
-                f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_topic_idx ON {EVENTS_TABLE} (topic)"
-            ))
-
-
-def _ensure_extensions(engine: Engine) -> None:
-    """PostGIS (footprints, the overlap guard) and pg_trgm (holder-name search; PostgreSQL's contrib)."""
-    with engine.begin() as connection:
-        available = connection.execute(
-            text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
-        ).first()
-        if available is None:
-            raise PostgisMissing(
-                "PostGIS is not installed on this PostgreSQL server. Install it with "
-                "'apt-get install -y postgresql-15-postgis-3' (Debian), then start landreg again."
-            )
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))  # contrib: name search
 
 
 def analyze(engine: Engine, tables: list[str] | None = None) -> None:
@@ -169,31 +153,19 @@ def analyze(engine: Engine, tables: list[str] | None = None) -> None:
 def begin_command(session: Session, settings: Settings) -> None:
     """The first statements of every write transaction (one command, a batch, a bulk import).
 
-    PostgreSQL: a lock timeout, then the events table's lock, which the library's save() would
-    take anyway. Taken first, before any advisory lock, it makes writers queue whole: no writer
-    ever waits for it while holding a lock another writer needs (group-commit batches take
-    advisory locks after earlier commands' saves). SQLite: a write to the lock row, which takes
+    PostgreSQL, in one round trip: a lock timeout (the library's LOCK TABLE sets none: a stuck
+    writer would stall everyone), the events table's lock (DESIGN 3a: the one lock of the write
+    path), and the NOTIFY that wakes followers once the transaction commits (sent here, before
+    any savepoint, so a command rolled back in its savepoint cannot take it with it). The
+    recorder then skips its own lock and NOTIFY. SQLite: a write to the lock row, which takes
     the database's write lock at once (like BEGIN IMMEDIATE). Marks the session for sealing.
     """
     session.info[WRITE_TRANSACTION] = True
     if session.get_bind().dialect.name == "postgresql":
-        # The library's LOCK TABLE sets no timeout; without one a stuck writer stalls everyone.
-        session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}"))
-        session.execute(text(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE"))
+        session.execute(text(f"SET LOCAL lock_timeout = {int(settings.lock_timeout_ms)}; "
+                             f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE; NOTIFY {EVENTS_TABLE}"))
     else:
         session.execute(write_lock.update().where(write_lock.c.id == 1).values(counter=write_lock.c.counter))
-
-
-def lock_parcels(session: Session, nibs: list[str]) -> None:
-    """Queue commands on the same parcels (PostgreSQL; SQLite already runs one writer at a time).
-
-    Taken first and in NIB order, before the spatial locks, so waits cannot form a cycle.
-    The one-bigint form of the advisory lock never collides with the spatial grid's two-int form.
-    """
-    if session.get_bind().dialect.name == "postgresql" and nibs:
-        keys = sorted({int(nib) for nib in nibs})
-        calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(keys)))
-        session.execute(text(f"SELECT {calls}"), {f"k{i}": key for i, key in enumerate(keys)})
 
 
 # The same upsert on both stores (SQLite 3.35+ knows RETURNING); a plain statement is cheaper
@@ -214,8 +186,8 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
     positions, in log order.
 
     The caller already holds the events table's lock (begin_command), so the positions drawn
-    from the table's own sequence are the next ones in the log and in order. Sends the same
-    NOTIFY as the library's recorder, so followers wake up.
+    from the table's own sequence are the next ones in the log and in order; begin_command sent
+    the NOTIFY that wakes followers.
     """
     ids = list(session.execute(
         text(f"SELECT nextval(pg_get_serial_sequence('{EVENTS_TABLE}', 'id')) FROM generate_series(1, :n)"),
@@ -229,7 +201,6 @@ def copy_events(session: Session, stored_events: list[Any]) -> list[Appended]:
     cursor.copy_expert(
         f"COPY {EVENTS_TABLE} (id, originator_id, originator_version, topic, state) FROM STDIN", io.StringIO(rows),
     )
-    cursor.execute(f"NOTIFY {EVENTS_TABLE}")
     return [(i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, stored_events)]
 
 
@@ -243,14 +214,6 @@ def last_position(session: Session, aggregate_ids: list[uuid.UUID]) -> int:
 
 _LAST_POSITION = text(f"SELECT max(id) FROM {EVENTS_TABLE} WHERE originator_id IN :ids").bindparams(
     bindparam("ids", expanding=True))
-
-
-def current_serial(session: Session, scope: str, key: str) -> int:
-    """The last serial allocated for (scope, key); 0 when none has been."""
-    value = session.execute(
-        select(counters.c.value).where(counters.c.scope == scope, counters.c.key == key)
-    ).scalar_one_or_none()
-    return int(value or 0)
 
 
 def find_commands(session: Session, command_ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:

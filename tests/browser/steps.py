@@ -28,15 +28,28 @@ def token(app: FastAPI, role: str) -> str:
 
 
 def sign_in(page: Any, bearer: str, accepted: bool = True) -> None:
-    page.get_by_label("Bearer token").fill(bearer)
-    page.get_by_role("button", name="Sign in").click()
+    """Sign in on the page as it opens, in Bahasa Indonesia (its default language)."""
+    page.get_by_label("Token akses").fill(bearer)
+    page.get_by_role("button", name="Masuk", exact=True).click()
     if accepted:
         page.wait_for_selector("#signed-in:not([hidden])")
 
 
 def search(page: Any, text: str) -> None:
-    page.get_by_label("NIB, certificate, holder id or name, or village").fill(text)
-    page.get_by_role("button", name="Search").click()
+    page.get_by_label("NIB, sertipikat, identitas atau nama pemegang, atau desa").fill(text)
+    page.get_by_role("button", name="Cari", exact=True).click()
+
+
+def map_view(page: Any) -> dict[str, float]:
+    """The map's centre (Web Mercator metres) and ground metres a pixel, read from OpenLayers."""
+    return dict(page.evaluate("""() => { const view = landreg.map.map.getView(); const [x, y] = view.getCenter();
+        return { x, y, resolution: landreg.map.groundResolution() }; }"""))
+
+
+def drawn(page: Any, layer: str) -> list[dict[str, Any]]:
+    """The parcels drawn on a layer of the map: NIB and what they look like (status, right, flag)."""
+    return list(page.evaluate("""(layer) => landreg.map.layers[layer].getSource().getFeatures()
+        .map((f) => ({ nib: String(f.getId()), ...f.get("look"), past: Boolean(f.getStyle()) }))""", layer))
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -50,6 +50,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/certificates/{number}"): READER,
     ("GET", "/v1/public/certificates/{number}"): PUBLIC,
     ("GET", "/v1/audit/verify"): AUDITOR,
+    ("GET", "/v1/audit/reads"): AUDITOR,
     ("GET", "/v1/villages/{village_code}/ownership"): READER,
     ("GET", "/health"): PUBLIC,
     ("POST", "/v1/parcels/{nib}/announcement"): OFFICER,

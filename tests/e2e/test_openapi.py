@@ -104,7 +104,9 @@ EXAMPLE_SESSION = [
     ("/v1/parcels/{nib}/blocks", "BlockIn"), ("/v1/parcels/{nib}/blocks/BL1/lift", "SourceIn"),
     ("/v1/parcels/{nib}/title/replacement", "ReasonIn"), ("/v1/parcels/search", "SearchIn"),
     ("/v1/parcels/{nib}/subdivision", "SubdivisionIn"), ("/v1/parcels/merge", "MergeIn"),
-    ("/v1/parcels/{merged}/separation", "SeparationIn"), ("/v1/parcels/{merged}/title/cancellation", "ReasonIn"),
+    ("/v1/parcels/{merged}/separation", "SeparationIn"),
+    ("/v1/parcels/{merged}/title/eligibility-loss", "EligibilityLossIn"),
+    ("/v1/parcels/{merged}/title/cancellation", "ReasonIn"),
     ("/v1/public/complaints", "ComplaintIn"), ("/v1/complaints/{complaint}/replies", "ComplaintStepIn"),
 ]
 NOT_IN_SESSION = {"TermIn", "PartIn", "ObjectionIn", "OfficeObjectionIn", "ResolutionIn"}

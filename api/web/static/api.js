@@ -19,7 +19,7 @@ export class Problem extends Error {
 
 /** GET a path of this service with the token; resolves to the JSON body, rejects with a Problem. */
 export async function get(path) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json, application/geo+json" };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let response;
   try {
@@ -48,6 +48,19 @@ export async function allFeatures(path, { pageSize = 1000, most = 20000 } = {}) 
     cursor = page.next_cursor || "";
   } while (cursor && features.length < most);
   return { features, truncated: Boolean(cursor) };
+}
+
+/** Every Feature of an OGC API - Features items query, following its `next` links, up to `most`. */
+export async function allOgcItems(path, { most = 5000 } = {}) {
+  const features = [];
+  let next = path;
+  while (next && features.length < most) {
+    const page = await get(next);
+    features.push(...page.features);
+    const link = (page.links || []).find((l) => l.rel === "next");
+    next = link ? new URL(link.href, location.href).pathname + new URL(link.href, location.href).search : null;
+  }
+  return { features, truncated: Boolean(next) };
 }
 
 /** Which query a search text means, from its shape (NIB 13 digits, certificate 14, village 8, else holder). */

@@ -1,43 +1,27 @@
-// The land office page: sign in, search, map, parcel card, history with an as-of view, audit.
+// The land office page: sign in, search, map with legend and measuring, parcel card, history, Surat Ukur, audit.
 import { Problem, allFeatures, get, guessKind, q, session } from "./api.js";
-import { ParcelMap, lonLatBounds } from "./map.js";
+import { AsOf, query as asOfQuery } from "./asof.js";
+import { runAudit } from "./audit.js";
 import { eventLine, renderCard } from "./card.js";
+import { currentLanguage, onLanguage, setLanguage, t, translate } from "./i18n.js";
+import { ParcelMap } from "./map.js";
+import { Measure } from "./measure.js";
+import { renderSketch } from "./sketch.js";
+import { renderLegend } from "./styles.js";
+import { fetchAnnouncement, loadLineage, loadNeighbours, showAnnouncement } from "./loaders.js";
+import { renderLineage, showProblem, clearProblem } from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
-const NEIGHBOURHOOD_M = 150;   // neighbours are fetched within this distance of the selected parcel
+const NEIGHBOURHOOD_M = 150;   // neighbours are fetched within this distance of the selected parcel (loaders.js)
 const LIST_MOST = 300;         // the results list shows at most this many rows (the map draws them all)
 
-const state = { base: new Map(), selected: null, events: [], asOfTicket: 0, searchTicket: 0 };
+const state = { who: "signin.ok", results: [], drawn: null, base: new Map(), selected: null, shown: null, asOf: null, events: [], lineage: [],
+                asOfTicket: 0, searchTicket: 0, summary: null };
 
-const map = new ParcelMap({
-  box: $("map"), svg: $("map-svg"),
-  layers: { parcels: $("layer-parcels"), lineage: $("layer-lineage"), selected: $("layer-selected") },
-  scaleBar: $("scale-bar"), scaleLabel: $("scale-label"),
-  onSelect: (nib) => select(nib).catch(showProblem),
-  onStatus: () => fitAll(),
-});
-
-// -- problems -------------------------------------------------------------------------------------
-
-function showProblem(error) {
-  if (!(error instanceof Problem)) { console.error(error); error = new Problem(0, { title: String(error) }); }
-  const box = $("problem");
-  const { title, detail, status, type, ...extra } = error.body;
-  const head = document.createElement("strong");
-  head.textContent = `${title || "Refused"}${error.status ? ` (HTTP ${error.status})` : ""}`;
-  const text = document.createElement("span");
-  text.textContent = detail && detail !== title ? detail : "";
-  box.replaceChildren(head, text);
-  for (const [key, value] of Object.entries(extra)) {
-    const more = document.createElement("div");
-    more.textContent = `${key.replaceAll("_", " ")}: ${Array.isArray(value) ? value.join(", ") : JSON.stringify(value)}`;
-    box.append(more);
-  }
-  box.dataset.status = String(error.status);
-  box.hidden = false;
-}
-
-function clearProblem() { $("problem").hidden = true; $("problem").replaceChildren(); }
+const map = new ParcelMap({ target: $("map"), onSelect: (nib) => select(nib).catch(showProblem), onStatus: () => fitAll() });
+const measure = new Measure(map, { output: $("measure-result"), buttons: { length: $("measure-length"), area: $("measure-area") } });
+const asOf = new AsOf((value) => showAsOf(value).catch(showProblem));
+window.landreg = { map };  // for the browser tests and the console: where a parcel is on screen
 
 // -- sign in ----------------------------------------------------------------------------------------
 
@@ -46,12 +30,12 @@ async function signIn(token) {
   clearProblem();
   try {
     await get("/v1/parcels?village=00000000&limit=1");  // the cheapest read: does the token work here?
-    $("who").textContent = `Signed in (token …${token.slice(-4)})`;
+    state.who = "signin.ok";
   } catch (error) {
-    if (error instanceof Problem && error.status === 401) { session.clear(); showProblem(error); return; }
     if (!(error instanceof Problem && error.status === 403)) { session.clear(); showProblem(error); return; }
-    $("who").textContent = `Signed in (token …${token.slice(-4)}): this role may not read parcels`;
+    state.who = "signin.no_reads";
   }
+  writeWho();
   $("signin-form").hidden = true;
   $("signed-in").hidden = false;
   $("token-input").value = "";
@@ -59,16 +43,19 @@ async function signIn(token) {
   $("search-input").focus();
 }
 
+function writeWho() { if (session.token) $("who").textContent = t(state.who, { last: session.token.slice(-4) }); }
+
 function signOut() {
   session.clear();
-  Object.assign(state, { base: new Map(), selected: null, events: [] });
+  forgetParcel();
+  Object.assign(state, { base: new Map(), summary: null, results: [], drawn: null });
   map.clear();
-  for (const id of ["results", "timeline", "audit-result"]) $(id).replaceChildren();
+  writeStatus();
+  measure.clear();
+  $("audit-result").replaceChildren();
+  listResults([]);
   $("results-summary").textContent = "";
-  $("card").hidden = true;
-  $("asof").hidden = true;
-  $("history-empty").hidden = false;
-  $("map-status").textContent = "";
+  drawLegend();
   clearProblem();
   $("signed-in").hidden = true;
   $("signin-form").hidden = false;
@@ -78,10 +65,32 @@ function signOut() {
 
 // -- search -----------------------------------------------------------------------------------------
 
+/** Take the previous parcel off the screen: card, banner, history, sketch and lineage. */
+function forgetParcel() {
+  Object.assign(state, { selected: null, shown: null, asOf: null, events: [], lineage: [], announcement: null });
+  $("card-announcement").hidden = true;
+  state.asOfTicket += 1;
+  $("card").hidden = true;
+  $("card-alerts").replaceChildren();
+  $("card-lineage").replaceChildren();
+  $("timeline").replaceChildren();
+  asOf.reset();
+  $("history-empty").hidden = false;
+  $("sketch").replaceChildren();
+  $("sketch").hidden = true;
+  $("sketch-print").hidden = true;
+  $("sketch-empty").hidden = false;
+  map.drawOn("selected", []);
+  map.drawOn("lineage", []);
+  for (const button of $("results").querySelectorAll("button[data-nib]")) button.removeAttribute("aria-current");
+}
+
 async function search(kind, text) {
   const ticket = ++state.searchTicket;
   clearProblem();
-  $("results-summary").textContent = "Searching…";
+  forgetParcel();
+  $("results").replaceChildren();
+  $("results-summary").textContent = t("search.searching");
   let features = [];
   let truncated = false;
   const which = kind === "auto" ? guessKind(text) : kind;
@@ -90,34 +99,39 @@ async function search(kind, text) {
     else if (which === "certificate") features = [await get(`/v1/certificates/${q(text)}`)];
     else ({ features, truncated } = await allFeatures(`/v1/parcels?${which}=${q(text)}`));
   } catch (error) {
-    $("results-summary").textContent = "";
+    if (ticket === state.searchTicket) $("results-summary").textContent = "";
     throw error;
   }
   if (ticket !== state.searchTicket) return;
-  const label = { nib: "NIB", certificate: "certificate", holder: "holder", holder_name: "holder name",
-                  village: "village" }[which];
-  $("results-summary").textContent = `${features.length} parcel${features.length === 1 ? "" : "s"} for ${label} ${text}`
-    + (truncated ? " (more not loaded)" : "")
-    + (features.length > LIST_MOST ? `; the list shows the first ${LIST_MOST}, the map all` : "");
+  state.summary = { count: features.length, which, text, truncated };
+  writeSummary();
   listResults(features);
   map.clear();
   state.base = new Map(features.map((f) => [f.id, f]));
-  state.selected = null;
   if (features.length === 1) { await select(features[0].id, features[0]); return; }
   await drawBase(true);
 }
 
+function writeSummary() {
+  const s = state.summary;
+  if (!s) return;
+  $("results-summary").textContent = t(s.count === 1 ? "search.found_one" : "search.found", { n: s.count, what: t(`what.${s.which}`), text: s.text })
+    + (s.truncated ? t("search.more") : "") + (s.count > LIST_MOST ? t("search.list_first", { n: LIST_MOST }) : "");
+}
+
 function listResults(features) {
+  state.results = features;
   const items = features.slice(0, LIST_MOST).map((f) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.nib = f.id;
+    if (state.selected && state.selected.id === f.id) button.setAttribute("aria-current", "true");
     const title = f.properties.title;
-    const holders = title ? title.holders.map((h) => h.name).join(", ") : "no title";
-    button.innerHTML = "<span class=nib></span> <span class=st></span>";
-    button.querySelector(".nib").textContent = f.id;
-    button.querySelector(".st").textContent = `${f.properties.status} · ${holders}`;
+    const holders = title ? title.holders.map((h) => h.name).join(", ") : t("card.no_title");
+    const nib = Object.assign(document.createElement("span"), { className: "nib", textContent: f.id });
+    const about = Object.assign(document.createElement("span"), { className: "st", textContent: ` ${t(`status.${f.properties.status}`)} · ${holders}` });
+    button.append(nib, about);
     li.append(button);
     return li;
   });
@@ -129,12 +143,17 @@ async function drawBase(fit = false) {
   const started = performance.now();
   const built = map.drawParcels(features);
   if (fit) fitAll();
-  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));  // until painted
+  await new Promise((done) => map.map.once("rendercomplete", done));
   const painted = performance.now() - started;
-  Object.assign($("map").dataset, { drawCount: String(features.length), drawMs: built.toFixed(1),
-    paintMs: painted.toFixed(1) });
-  $("map-status").textContent = `${features.length} parcels drawn in ${Math.round(painted)} ms`;
+  Object.assign($("map").dataset, { drawCount: String(features.length), drawMs: built.toFixed(1), paintMs: painted.toFixed(1) });
+  state.drawn = { n: features.length, ms: Math.round(painted) };
+  writeStatus();
+  drawLegend();
 }
+
+function writeStatus() { $("map-status").textContent = state.drawn ? t("map.drawn", state.drawn) : ""; }
+
+function drawLegend() { renderLegend($("map-legend"), map.looks()); }
 
 function fitAll() {
   const shown = state.selected ? [state.selected] : [...state.base.values()];
@@ -146,86 +165,44 @@ function fitAll() {
 async function select(nib, feature = null) {
   clearProblem();
   const current = feature || await get(`/v1/parcels/${q(nib)}`);
+  forgetParcel();
   state.selected = current;
   for (const button of $("results").querySelectorAll("button[data-nib]")) {
     button.setAttribute("aria-current", String(button.dataset.nib === nib));
   }
-  map.anchor([current]);
   showParcel(current, null);
   fitAll();
-  const [neighbours, lineage] = await Promise.all([loadNeighbours(current), loadLineage(current)]);
+  const [neighbours, lineage] = await Promise.all([loadNeighbours(current, NEIGHBOURHOOD_M).catch((error) => { showProblem(error); return []; }), loadLineage(current)]);
   if (state.selected !== current) return;  // another parcel was chosen meanwhile
-  let added = false;
+  let added = !state.base.has(current.id);
+  state.base.set(current.id, current);
   for (const f of neighbours) if (!state.base.has(f.id)) { state.base.set(f.id, f); added = true; }
-  if (added || !$("layer-parcels").childElementCount) await drawBase();
-  map.drawOn("lineage", lineage.map((f) => ({ feature: f, className: f.properties.status === "active" ? "active" : "retired" })));
+  if (added || !$("map").dataset.drawCount) await drawBase();
+  state.lineage = lineage;
+  map.drawOn("lineage", lineage);
   renderLineage(current, lineage);
+  renderSketch($("sketch"), current);
+  $("sketch").hidden = false;
+  $("sketch-print").hidden = false;
+  $("sketch-empty").hidden = true;
   await Promise.all([loadHistory(current.id), loadAnnouncement(current.id)]);
 }
 
 async function loadAnnouncement(nib) {
   // The parcel's announcement before its first title (pengumuman) and the objections to it, if any.
-  const section = $("card-announcement");
-  section.hidden = true;
-  let found;
-  try { found = await get(`/v1/parcels/${encodeURIComponent(nib)}/announcement`); } catch { return; }
-  if (state.selected?.id !== nib) return;
-  $("announcement-facts").textContent = `${found.announcement_id} · ${found.kind} · ${found.started_on} – ` +
-    `${found.ends_on} · ${found.status} · ${found.right_type}`;
-  $("announcement-objections").replaceChildren(...found.objections.map((o) => Object.assign(
-    document.createElement("li"), { textContent: `${o.objection_id} ${o.lodged_on} ${o.name}: ${o.status}` })));
-  section.hidden = false;
+  $("card-announcement").hidden = true;
+  const found = await fetchAnnouncement(nib);
+  if (!found || state.selected?.id !== nib) return;
+  state.announcement = found;
+  showAnnouncement(found);
 }
 
-function showParcel(feature, asOf) {
-  renderCard(feature, asOf);
+function showParcel(feature, when) {
+  state.shown = feature;
+  state.asOf = when;
+  renderCard(feature, when);
   $("card").hidden = false;
-  const className = asOf ? "past" : feature.properties.status === "active" ? "" : "retired";
-  map.drawOn("selected", [{ feature, className }]);
-}
-
-async function loadNeighbours(feature) {
-  const [minx, miny, maxx, maxy] = lonLatBounds([feature]);
-  const dLat = NEIGHBOURHOOD_M / (6371008.8 * Math.PI / 180);
-  const dLon = dLat / Math.cos(((miny + maxy) / 2) * Math.PI / 180);
-  const bbox = [minx - dLon, miny - dLat, maxx + dLon, maxy + dLat].map((v) => v.toFixed(7)).join(",");
-  try {
-    return (await allFeatures(`/v1/parcels?bbox=${bbox}`, { most: 3000 })).features;
-  } catch (error) {
-    showProblem(error);
-    return [];
-  }
-}
-
-async function loadLineage(feature) {
-  const nibs = [...feature.properties.parents, ...feature.properties.children].slice(0, 30);
-  const found = await Promise.all(nibs.map((nib) => get(`/v1/parcels/${q(nib)}`).catch(() => null)));
-  return found.filter(Boolean);
-}
-
-function renderLineage(feature, lineage) {
-  const box = $("card-lineage");
-  box.replaceChildren();
-  const { parents, children } = feature.properties;
-  if (!parents.length && !children.length) return;
-  const status = new Map(lineage.map((f) => [f.id, f.properties.status]));
-  for (const [label, nibs] of [["Parents (the parcel came from)", parents], ["Children (the parcel became)", children]]) {
-    if (!nibs.length) continue;
-    const heading = document.createElement("h3");
-    heading.textContent = label;
-    const list = document.createElement("ul");
-    for (const nib of nibs) {
-      const li = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "link";
-      button.dataset.nib = nib;
-      button.textContent = nib;
-      li.append(button, ` (${status.get(nib) || "unknown"})`);
-      list.append(li);
-    }
-    box.append(heading, list);
-  }
+  map.drawOn("selected", [feature], { past: Boolean(when) });
 }
 
 // -- history and as-of ----------------------------------------------------------------------------------
@@ -234,106 +211,38 @@ async function loadHistory(nib) {
   const history = await get(`/v1/parcels/${q(nib)}/history`);
   if (!state.selected || state.selected.id !== nib) return;
   state.events = history.events;
-  $("timeline").replaceChildren(...history.events.map((event, index) => eventLine(event, index)));
-  const slider = $("asof-slider");
-  slider.max = String(history.events.length);
-  slider.value = slider.max;
-  $("asof-date").value = "";
-  describeSlider();
-  $("asof").hidden = false;
+  writeTimeline();
+  asOf.load(history.events);
   $("history-empty").hidden = true;
 }
 
-function describeSlider() {
-  const slider = $("asof-slider");
-  const index = Number(slider.value);
-  const event = state.events[index];
-  const text = event ? `${event.recorded_at.replace("T", " ").slice(0, 19)} UTC, after event ${index + 1} of ${state.events.length}`
-    : "now (every event)";
-  $("asof-output").textContent = text;
-  slider.setAttribute("aria-valuetext", text);
-  for (const li of $("timeline").children) {
-    const at = Number(li.dataset.index);
-    li.classList.toggle("after", Boolean(event) && at > index);
-    li.classList.toggle("chosen", Boolean(event) && at === index);
-  }
-}
+function writeTimeline() { $("timeline").replaceChildren(...state.events.map((event, index) => eventLine(event, index))); }
 
-async function showAsOf(asOf) {
+async function showAsOf(value) {
   const ticket = ++state.asOfTicket;
   const nib = state.selected.id;
-  const shown = asOf ? await get(`/v1/parcels/${q(nib)}?as_of=${q(asOf)}`) : state.selected;
+  const shown = value ? await get(`/v1/parcels/${q(nib)}${asOfQuery(value)}`) : state.selected;
   if (ticket !== state.asOfTicket) return;  // a later choice overtook this answer
-  showParcel(shown, asOf);
+  showParcel(shown, value);
 }
 
-let sliderTimer = 0;
-function onSlider() {
-  describeSlider();
-  $("asof-date").value = "";
-  clearTimeout(sliderTimer);
-  sliderTimer = setTimeout(() => {
-    const event = state.events[Number($("asof-slider").value)];
-    showAsOf(event ? event.recorded_at : null).catch(showProblem);
-  }, 120);
+// -- language --------------------------------------------------------------------------------------------
+
+function relanguage(language) {
+  for (const button of document.querySelectorAll("[data-language]")) button.setAttribute("aria-pressed", String(button.dataset.language === language));
+  writeWho();
+  writeSummary();
+  listResults(state.results);
+  writeStatus();
+  drawLegend();
+  measure.refresh();
+  if (state.shown) renderCard(state.shown, state.asOf);
+  if (state.selected) { renderLineage(state.selected, state.lineage); renderSketch($("sketch"), state.selected); }
+  if (state.events.length) { writeTimeline(); asOf.describe(); }
+  if (state.announcement) showAnnouncement(state.announcement);
 }
 
-function onDate() {
-  const day = $("asof-date").value;
-  if (!day) return;
-  const end = `${day}T23:59:59.999999+00:00`;
-  let index = -1;
-  state.events.forEach((event, i) => { if (event.recorded_at <= end) index = i; });
-  $("asof-slider").value = String(index < 0 ? 0 : index);
-  describeSlider();
-  showAsOf(day).catch(showProblem);
-}
-
-// -- audit ---------------------------------------------------------------------------------------------
-
-async function runAudit() {
-  const box = $("audit-result");
-  box.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Verifying…" }));
-  const verdict = document.createElement("div");
-  try {
-    const report = await get("/v1/audit/verify");
-    verdict.className = `verdict ${report.ok ? "ok" : "bad"}`;
-    verdict.id = "audit-verdict";
-    const head = document.createElement("strong");
-    head.textContent = report.ok ? "ok: the log is intact" : "BROKEN: the log was changed";
-    const facts = document.createElement("dl");
-    facts.className = "facts";
-    for (const key of ["events_checked", "seals_checked", "checkpoints_checked", "unanchored_seals"]) {
-      if (key in report) facts.append(fact(key.replaceAll("_", " "), String(report[key])));
-    }
-    const brk = report.first_break;
-    facts.append(fact("first broken link", brk ? `NIB ${brk.nib || "–"}, version ${brk.version ?? "–"}, position ${brk.position ?? "–"}: ${brk.reason}` : "none"));
-    verdict.append(head, facts);
-    if (brk && brk.nib) {
-      const open = Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: `Open parcel ${brk.nib}` });
-      open.dataset.nib = brk.nib;
-      verdict.append(open);
-    }
-  } catch (error) {
-    if (!(error instanceof Problem)) throw error;
-    verdict.className = "verdict bad";
-    verdict.id = "audit-verdict";
-    const why = error.status === 403 ? "This token's role may not verify the audit log; sign in with an auditor (or admin) token."
-      : error.status === 401 ? "Sign in first." : "The verification could not run.";
-    verdict.append(Object.assign(document.createElement("strong"), { textContent: why }),
-      Object.assign(document.createElement("p"), { textContent: `${error.body.title || ""} (HTTP ${error.status}): ${error.body.detail || ""}` }));
-  }
-  box.replaceChildren(verdict);
-}
-
-function fact(term, value) {
-  const wrap = document.createDocumentFragment();
-  wrap.append(Object.assign(document.createElement("dt"), { textContent: term }),
-    Object.assign(document.createElement("dd"), { textContent: value }));
-  return wrap;
-}
-
-// -- tabs ------------------------------------------------------------------------------------------------
+// -- tabs and wiring ---------------------------------------------------------------------------------------
 
 function chooseTab(tab) {
   for (const other of document.querySelectorAll("[role=tab]")) {
@@ -345,9 +254,21 @@ function chooseTab(tab) {
   tab.focus();
 }
 
-// -- wiring ----------------------------------------------------------------------------------------------
+async function loadConfig() {
+  const config = await get("/web/config.json").catch(() => ({ basemap: null }));
+  if (!config.basemap) return;
+  $("basemap-control").hidden = false;
+  map.setBasemap(config.basemap, () => {  // offline or the server is down: the parcels stay, the page says so
+    $("map").dataset.basemapErrors = String(Number($("map").dataset.basemapErrors || 0) + 1);
+    $("basemap-status").hidden = false;
+  });
+}
 
 function wire() {
+  translate(document);
+  relanguage(currentLanguage());
+  onLanguage(relanguage);
+  for (const button of document.querySelectorAll("[data-language]")) button.addEventListener("click", () => setLanguage(button.dataset.language));
   $("signin-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = $("token-input").value.trim();
@@ -364,16 +285,15 @@ function wire() {
     if (button) select(button.dataset.nib).catch(showProblem);
   };
   for (const id of ["results", "card-lineage", "audit-result"]) $(id).addEventListener("click", pick);
-  $("zoom-in").addEventListener("click", () => map.zoom(1.5));
-  $("zoom-out").addEventListener("click", () => map.zoom(1 / 1.5));
+  $("zoom-in").addEventListener("click", () => map.zoom(1));
+  $("zoom-out").addEventListener("click", () => map.zoom(-1));
   $("zoom-fit").addEventListener("click", fitAll);
-  $("asof-slider").addEventListener("input", onSlider);
-  $("asof-date").addEventListener("change", onDate);
-  $("asof-now").addEventListener("click", () => {
-    $("asof-slider").value = $("asof-slider").max;
-    onSlider();
-  });
-  $("audit-run").addEventListener("click", () => runAudit().catch(showProblem));
+  $("measure-length").addEventListener("click", () => measure.toggle("length"));
+  $("measure-area").addEventListener("click", () => measure.toggle("area"));
+  $("measure-clear").addEventListener("click", () => measure.clear());
+  $("basemap-on").addEventListener("change", (event) => map.showBasemap(event.target.checked));
+  $("sketch-print").addEventListener("click", () => window.print());
+  $("audit-run").addEventListener("click", () => runAudit($("audit-result")).catch(showProblem));
   const tabs = [...document.querySelectorAll("[role=tab]")];
   for (const tab of tabs) {
     tab.addEventListener("click", () => chooseTab(tab));
@@ -382,9 +302,10 @@ function wire() {
       if (step) chooseTab(tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length]);
     });
   }
+  drawLegend();
   if (session.token) signIn(session.token);
   else $("token-input").focus();
-  document.body.dataset.ready = "true";
+  loadConfig().finally(() => { document.body.dataset.ready = "true"; });
 }
 
 wire();

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from benchmarks import extrapolate
 from benchmarks.extrapolate import lines, markdown
 
 
@@ -50,3 +51,19 @@ def test_a_run_without_an_audit_figure_leaves_that_row_out(tmp_path: Path) -> No
 
     assert "bulk import of the stock (one process)" in quantities
     assert not any("audit" in quantity for quantity in quantities)
+
+
+def test_hotpaths_hours_scale_the_import_by_its_measured_efficiency(tmp_path: Path) -> None:
+    def run(name: str, rate: float) -> Path:
+        figures = [{"name": "bulk import (first registrations)", "ours": rate, "unit": "parcels/s"},
+                   {"name": "rebuild, every read model", "ours": 100_000.0, "unit": "events/s"},
+                   {"name": "audit verify, full", "ours": 200_000.0, "unit": "events/s"}]
+        path = tmp_path / name
+        path.write_text(json.dumps({"figures": figures}))
+        return path
+
+    table = extrapolate.hotpaths_markdown(run("two.json", 3_500.0), run("one.json", 2_000.0))
+    import_row = next(line for line in table.splitlines() if line.startswith("| import"))
+    # one process: 126M / 2,000 = 17.5 h; efficiency 3,500 / 2,000 / 2 = 0.875; 2 cores: 10.0 h
+    assert import_row.split(" | ")[2:4] == ["17.5 h", "10.0 h"]
+    assert "| 2.8 h | 2.8 h |" in table and "0.88" in table  # the rebuild: 10^9 events at 100k/s, one process

@@ -1,0 +1,1 @@
+"""Alembic's scripts for the store's schema: the one way its tables are made and changed."""
