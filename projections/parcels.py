@@ -65,10 +65,11 @@ class ParcelTables:
             Column("certificate_number", String(14), index=True),
             Column("title_id", String(36), index=True),
             Column("title", JSON),  # the current title (projections.title_state), or null
-            Column("conflicts", JSON),  # NIB -> m² of overlap of each open conflict; null in older tables
             Column("version", Integer, nullable=False),
             Column("updated_at", String(40), nullable=False),
             Column("position", BigInteger, nullable=False),
+            # NIB -> m² of overlap of each open conflict; null: none. Last, as revision 0004 added it.
+            Column("conflicts", JSON),
         )
         self.holdings = Table(
             f"landreg_holdings{suffix}", metadata,
