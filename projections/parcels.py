@@ -38,6 +38,7 @@ Row = dict[str, Any]
 CREATED = {"Parcel.Surveyed", "Parcel.CreatedBySubdivision", "Parcel.CreatedBySeparation", "Parcel.CreatedByMerger"}
 # Every Parcel event this model folds; any other kind is refused loudly (tests hold it to the catalogue).
 FOLDED = CREATED | {"Parcel.BoundaryCorrected", "Parcel.PartSeparated", "Parcel.TitleRegistered", "Parcel.Retired",
+                    "Parcel.ConflictRecorded", "Parcel.ConflictResolved",
                     "Parcel.SecondaryTitleRegistered"}  # the titles beside the primary: projections/secondary.py
 UNTITLED = "-"
 

@@ -45,6 +45,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/parcels/{nib}/title/expiry"): OFFICER,
     ("POST", "/v1/parcels/{nib}/title/cancellation"): OFFICER,
     ("POST", "/v1/parcels/{nib}/title/replacement"): OFFICER,
+    ("POST", "/v1/parcels/{nib}/title/eligibility-loss"): OFFICER,
+    ("POST", "/v1/parcels/{nib}/title/extinguishment"): OFFICER,
     ("POST", "/v1/parcels/{nib}/dealings/{dealing_id}/annulment"): OFFICER,
     ("GET", "/v1/reports/overlaps"): READER,
     ("GET", "/v1/certificates/{number}"): READER,
