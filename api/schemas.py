@@ -1,4 +1,4 @@
-"""Request bodies of the HTTP contract (DESIGN Appendix A), each with an example. Unknown fields are refused.
+"""Request bodies of the HTTP contract (the API table of README.md), each with an example. Unknown fields are refused.
 
 Fields the registry validates itself (geometry, holders, dates, documents) are typed loosely here,
 so the error names the exact field and reason the domain found, e.g. `holders[1].share`.

@@ -1,4 +1,4 @@
-"""Group commit (DESIGN 8): one writer thread per process runs the commands that are waiting
+"""Group commit (docs/architecture.md, the path of a command): one writer thread per process runs the commands that are waiting
 in one transaction, each in its own savepoint, so the serialised append and the disk flush
 are paid once per batch instead of once per command.
 

@@ -180,7 +180,7 @@ class CommandRunner(Application[uuid.UUID]):
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Group commit (DESIGN 8): every command executed inside shares one transaction, each
+        """Group commit (docs/architecture.md): every command executed inside shares one transaction, each
         in its own savepoint, so a refused command rolls back alone and the others commit
         together. The read models are brought up to date once, just before the commit, from
         the events the batch's commands saved, as they are in memory."""
@@ -223,7 +223,7 @@ class CommandRunner(Application[uuid.UUID]):
         self, name: str, command_id: str, fingerprint: str, actor: Actor, expected_version: int | None,
         work: Callable[[UnitOfWork], Result], made_up: bool,
     ) -> Result:
-        """One try. The order inside the transaction matters (DESIGN 3a): the writers' lock, the
+        """One try. The order inside the transaction matters (docs/architecture.md, Locks): the writers' lock, the
         command-id lookup, the use case's checks, save(), the inline read models, the commit.
         What it saved goes into the writer's cache once committed; a rollback drops it."""
         done = _Done({})

@@ -1,4 +1,4 @@
-"""The hash chain (DESIGN section 6): every event's hash is sha256(previous hash of the same
+"""The hash chain (docs/audit.md): every event's hash is sha256(previous hash of the same
 aggregate || canonical bytes of the event), computed when the event is made and stored in it.
 
 The canonical bytes are sorted-key JSON of the event's topic, aggregate id, version and fields,

@@ -1,5 +1,5 @@
 """Event-store wiring: the library's environment, the engine's pool, the registry's own tables
-(their definitions; the migrations make them), and how a command's transaction begins. Section 3a of DESIGN.md says why it is done this way."""
+(their definitions; the migrations make them), and how a command's transaction begins. docs/architecture.md ("Locks") says why it is done this way."""
 from __future__ import annotations
 
 import io
@@ -154,7 +154,7 @@ def begin_command(session: Session, settings: Settings) -> None:
     """The first statements of every write transaction (one command, a batch, a bulk import).
 
     PostgreSQL, in one round trip: a lock timeout (the library's LOCK TABLE sets none: a stuck
-    writer would stall everyone), the events table's lock (DESIGN 3a: the one lock of the write
+    writer would stall everyone), the events table's lock (docs/architecture.md, Locks: the one lock of the write
     path), and the NOTIFY that wakes followers once the transaction commits (sent here, before
     any savepoint, so a command rolled back in its savepoint cannot take it with it). The
     recorder then skips its own lock and NOTIFY. SQLite: a write to the lock row, which takes

@@ -1,4 +1,4 @@
-"""Request bodies and checks shared by the end-to-end HTTP tests (DESIGN Appendix A)."""
+"""Request bodies and checks shared by the end-to-end HTTP tests (the API table of README.md)."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Each of DESIGN section 4's thirteen invariants: the command is refused with its own error
+"""Each of the registry's thirteen invariants (docs/architecture.md): the command is refused with its own error
 and nothing at all is written (events, snapshots, guard rows, serials, command log)."""
 from __future__ import annotations
 
