@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from projections import certificates, gis_view, parcels, procedures
+from projections import certificates, parcels, procedures
 from projections.log import LogEvent
 from projections.tables import SHADOW, swap
 
@@ -52,13 +52,6 @@ class ParcelsModel:
             table.create(engine, checkfirst=True)
         if engine.dialect.name == "postgresql":  # also on tables made before the index was
             _parcel_tables(suffix).holder_names.create(engine, checkfirst=True)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                # Tables made when holder kinds were shorter: widening a varchar rewrites nothing.
-                connection.execute(text(f"ALTER TABLE landreg_holdings{suffix} ALTER COLUMN holder_kind TYPE "
-                                        f"varchar({parcels.HOLDER_KIND_LENGTH})"))
-                if not suffix:
-                    gis_view.create(connection)
 
     def apply(self, session: Session, suffix: str, events: list[LogEvent]) -> None:
         parcels.apply(session, _parcel_tables(suffix), events)

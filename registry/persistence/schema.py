@@ -16,9 +16,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from registry.persistence.settings import masked
+from registry.persistence.store import EVENTS_TABLE
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-EVENTS_TABLE = "landreg_events"
 
 
 class SchemaOutdated(RuntimeError):
