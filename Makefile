@@ -26,11 +26,11 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/pytest
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy registry spatial projections api benchmarks
+	$(BIN)/mypy registry spatial projections api benchmarks tests/workload
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check registry spatial projections api tests benchmarks
-	$(BIN)/mypy registry spatial projections api benchmarks
+	$(BIN)/mypy registry spatial projections api benchmarks tests/workload
 
 # Opt-in, long: the national run at PARCELS parcels on the PostgreSQL named by LANDREG_BENCH_URL
 # (default: database landreg_bench on 127.0.0.1, dropped and refilled). Figures: benchmarks/README.md.

@@ -39,7 +39,8 @@ def landreg(debug: Annotated[bool, typer.Option("--debug", help="show the traceb
 def init() -> None:
     """Create the store at LANDREG_DATABASE_URL (every migration) if it is not there; change nothing else."""
     settings = Settings()
-    build(settings, inline_projections=False).close()
+    with build(settings, inline_projections=False):
+        pass
     console.print(f"store ready: {settings.store} ({settings.shown_database_url}), schema revision {schema.head()}")
 
 
@@ -89,22 +90,19 @@ def tokens_create(
     name: Annotated[str, typer.Option(help="who the token is for; recorded as the actor of every event")],
 ) -> None:
     """Create a token. It is printed once and only its hash is kept: store it now."""
-    services = build_existing(Settings())
-    try:
-        token = TokenStore(services.registry.engine).create(name, role)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-    finally:
-        services.close()
+    with build_existing(Settings()) as services:
+        try:
+            token = TokenStore(services.registry.engine).create(name, role)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
     print(token)
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live token of this name")]) -> None:
     """Revoke tokens: requests with them get 401 from now on."""
-    services = build_existing(Settings())
-    count = TokenStore(services.registry.engine).revoke(name)
-    services.close()
+    with build_existing(Settings()) as services:
+        count = TokenStore(services.registry.engine).revoke(name)
     console.print(f"revoked {count} token(s) of {name!r}" if count else f"[yellow]{name!r} has no live token")
 
 
@@ -120,12 +118,11 @@ def import_file(
 
     Each line lands whole or not at all; running the same file again resumes where it stopped.
     """
-    services = build(Settings())
-    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+    with build(Settings()) as services, \
+            Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
         task = progress.add_task(f"Importing {path.name}", total=importer.count(path))
         result = importer.run(services.registry, path, Actor(actor, "system"),
                               lambda done: progress.advance(task, done), batch)
-    services.close()
     console.print(f"{result.accepted:,} accepted, {len(result.rejected):,} refused")
     for refusal in result.rejected[:20]:  # one line each, on stderr
         said = " ".join(f"{refusal.get('field', '')} {refusal['reason']}".split())
@@ -160,8 +157,7 @@ def export_file(
         console.print("[red]Give exactly one of --village or --bbox.")
         raise typer.Exit(2)
     box = _box(bbox) if bbox else None
-    services = build(Settings(), inline_projections=False)
-    try:
+    with build(Settings(), inline_projections=False) as services:
         with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
             task = progress.add_task("Reading parcels", total=None)
             rows = exporter.parcels(services.queries, village, box, lambda done: progress.advance(task, done))
@@ -169,8 +165,6 @@ def export_file(
             exporter.write(out, kind.value, rows, exporter.records(services.queries, rows, holders))
         if holders:
             _read_logged(services, actor, purpose, "export", rows)
-    finally:
-        services.close()
     console.print(f"{len(rows):,} parcels written to {out}")
 
 
@@ -211,9 +205,9 @@ def report_overlaps(
             (province and not (len(province) == 2 and province.isdigit())):
         console.print("[red]--village is 8 digits and --province 2 digits; give one of them or neither.")
         raise typer.Exit(2)
-    services = build_existing(Settings())
-    settings, found = services.settings, []
-    try:
+    found: list[Any] = []
+    with build_existing(Settings()) as services:
+        settings = services.settings
         with services.queries.engine.connect() as connection, \
                 Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
             whole = village is None and province is None
@@ -224,8 +218,6 @@ def report_overlaps(
                 found += page
                 progress.advance(task, 5_000)
         exporter.write_overlaps(out, kind.value, found)
-    finally:
-        services.close()
     console.print(f"{len(found):,} overlapping pairs written to {out}")
 
 
@@ -236,9 +228,8 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("checkpoint")
 def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the actor")] = "audit") -> None:
     """Sign an RFC 9162 Merkle root over the log since the last checkpoint (also in the anchor file)."""
-    services = build_existing(Settings())
-    result = services.registry.make_checkpoint(actor=Actor(actor, "auditor"))
-    services.close()
+    with build_existing(Settings()) as services:
+        result = services.registry.make_checkpoint(actor=Actor(actor, "auditor"))
     console.print(f"checkpoint up to position {result['to_position']:,}: {result['count']:,} events, "
                   f"root {result['merkle_root']}")
 
@@ -246,11 +237,8 @@ def audit_checkpoint(actor: Annotated[str, typer.Option(help="recorded as the ac
 @audit_app.command("rotate-key")
 def audit_rotate_key() -> None:
     """Make a new signing key; the old key signs the hand-over, kept in the store and the anchor file."""
-    services = build_existing(Settings())
-    try:
+    with build_existing(Settings()) as services:
         handed = services.registry.rotate_key()
-    finally:
-        services.close()
     console.print(f"signing key {handed['previous_key_id']} handed over to {handed['key_id']} after position "
                   f"{handed['since']:,}; the old key is now {handed['retired_key_file']}: move it offline or destroy it")
 
@@ -261,13 +249,10 @@ def audit_verify(
 ) -> None:
     """Recompute the hash chains, seals and checkpoints after the checkpoint the last sound verify
     ended on (all of them with --full); name the first broken link. Exit 1 if any."""
-    services = build_existing(Settings())
-    try:
-        with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
-            task = progress.add_task(f"Verifying the log{' in full' if full else ''} (events)", total=None)
-            report = services.registry.verify_log(lambda done: progress.update(task, completed=done), full=full)
-    finally:
-        services.close()
+    with build_existing(Settings()) as services, \
+            Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task(f"Verifying the log{' in full' if full else ''} (events)", total=None)
+        report = services.registry.verify_log(lambda done: progress.update(task, completed=done), full=full)
     console.print_json(orjson.dumps(report.as_dict()).decode())
     if not report.ok:
         raise typer.Exit(1)
@@ -285,12 +270,11 @@ def audit_ownership(
     from api.routes.parcels import instant_of
     from projections.history import village_as_of
 
-    services = build_existing(Settings())
     instant = instant_of(as_of) if as_of else None
-    with services.queries.engine.connect() as connection:
-        rows = [ownership(r) for r in village_as_of(connection, village, instant)]
-    _read_logged(services, actor, purpose, "village_ownership", rows)
-    services.close()
+    with build_existing(Settings()) as services:
+        with services.queries.engine.connect() as connection:
+            rows = [ownership(r) for r in village_as_of(connection, village, instant)]
+        _read_logged(services, actor, purpose, "village_ownership", rows)
     table = Table(title=f"Village {village} as of {instant or 'now'}")
     for column in ("NIB", "status", "right", "certificate", "ed.", "holders"):
         table.add_column(column, no_wrap=column != "holders")
@@ -304,11 +288,9 @@ def audit_ownership(
 @audit_app.command("export")
 def audit_export(out: Annotated[Path, typer.Option(help="folder for the bundle")]) -> None:
     """Write an auditor's bundle; check it offline with `python -m registry.audit FOLDER`."""
-    services = build_existing(Settings())
-    with Progress(console=console) as progress:
+    with build_existing(Settings()) as services, Progress(console=console) as progress:
         task = progress.add_task("Exporting the log", total=None)
         count = services.registry.export_audit(out, lambda done: progress.update(task, completed=done))
-    services.close()
     console.print(f"{count:,} events written to {out}; verify with: python -m registry.audit {out}")
 
 
@@ -319,14 +301,13 @@ app.add_typer(projections_app, name="projections")
 @projections_app.command("status")
 def projections_status() -> None:
     """Position and lag of each read model."""
-    services = build_existing(Settings())
     table = Table(title="Read models")
     for column in ("read model", "position", "log head", "lag"):
         table.add_column(column, justify="right" if column != "read model" else "left")
-    for status in services.projector.status():
-        table.add_row(status.name, f"{status.position:,}", f"{status.head:,}", f"{status.lag:,}")
+    with build_existing(Settings()) as services:
+        for status in services.projector.status():
+            table.add_row(status.name, f"{status.position:,}", f"{status.head:,}", f"{status.lag:,}")
     console.print(table)
-    services.close()
 
 
 @projections_app.command("rebuild")
@@ -335,8 +316,7 @@ def projections_rebuild(
 ) -> None:
     """Replay the log once into fresh tables of the read models, index them, then swap them in
     (the service keeps answering from the old tables meanwhile)."""
-    services = build_existing(Settings())
-    try:
+    with build_existing(Settings()) as services:
         chosen = names or list(services.projector.models)
         unknown = [n for n in chosen if n not in services.projector.models]
         if unknown:
@@ -350,28 +330,27 @@ def projections_rebuild(
 
             count = services.projector.rebuild_all(chosen, advance)
             progress.update(task, description=f"Rebuilt {', '.join(chosen)}: {count:,} events")
-    finally:
-        services.close()
 
 
 @app.command()
 def demo(quiet: Annotated[bool, typer.Option(help="build the village without printing it")] = False) -> None:
     """Fill the store with a small synthetic village (idempotent) and print its parcels."""
     settings = Settings()
-    registry = build(settings).registry
     console.print(f"Store: {settings.store} ({settings.shown_database_url})")
-    plan = demo_village.steps(registry)
-    with Progress(console=console) as progress:
-        task = progress.add_task("Building the demo village", total=len(plan))
+    with build(settings) as services:
+        registry = services.registry
+        plan = demo_village.steps(registry)
+        with Progress(console=console) as progress:
+            task = progress.add_task("Building the demo village", total=len(plan))
 
-        def advance(name: str) -> None:
-            if "refused" in name:
-                progress.console.print(f"[yellow]{name}")
-            progress.advance(task)
+            def advance(name: str) -> None:
+                if "refused" in name:
+                    progress.console.print(f"[yellow]{name}")
+                progress.advance(task)
 
-        nibs = demo_village.run(registry, advance)
-    if not quiet:
-        console.print(_village_table(registry, nibs))
+            nibs = demo_village.run(registry, advance)
+        if not quiet:
+            console.print(_village_table(registry, nibs))
 
 
 def _village_table(registry: Registry, nibs: list[str]) -> Table:

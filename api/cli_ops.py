@@ -48,12 +48,9 @@ def audit_reads(
     """The read log of personal data (UU PDP 2022): who read whose data, when, how and why."""
     from api.routes.other import moment
 
-    services = build_existing(Settings())
-    try:
+    with build_existing(Settings()) as services:
         rows = readlog.find(services.registry.engine, holder, actor, nib, moment(since, "--from", start=True),
                             moment(until, "--to", start=False), limit=limit)
-    finally:
-        services.close()
     table = Table(title="Reads of personal data, newest first")
     for column in ("when (UTC)", "reader", "role", "access", "person", "NIB", "purpose", "request"):
         table.add_column(column)
@@ -92,11 +89,8 @@ def restore(
     if manifest["schema_revision"] != schema.head():
         console.print(f"the backup is of schema {manifest['schema_revision']}: run `landreg migrate` on it next")
         return
-    services = build_existing(target)
-    try:
+    with build_existing(target) as services:
         report = services.registry.verify_log()
-    finally:
-        services.close()
     if not report.ok or report.events_checked != manifest["log_head"]:
         typer.echo(f"error: the restored store does not verify: {report.as_dict()}", err=True)
         raise typer.Exit(1)

@@ -26,17 +26,6 @@ def benchmarks() -> None:
     """Each command prints a table; record the figures with the machine in benchmarks/README.md."""
 
 
-@app.command("read-side")
-def read_side_command(
-    parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
-                            help="a PostgreSQL database to drop and fill"),
-    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
-) -> None:
-    """Rebuild throughput and query latency against raw SQL, on PostgreSQL."""
-    _print(f"read side, {parcels:,} parcels", read_side.run(url, parcels, report=console.print, reuse=reuse))
-
-
 @app.command("national")
 def national_command(
     parcels: int = typer.Option(100_000, help="first registrations in the stock"),
@@ -129,18 +118,6 @@ def legal_time_command(
     console.print(f"written to {out}")
 
 
-@app.command("audit")
-def audit_command(
-    parcels: int = typer.Option(300_000, help="parcels to seed (about 3.5 events each)"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
-    reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
-) -> None:
-    """Audit verify throughput against a raw read and raw sha256 of the same rows."""
-    from benchmarks import audit_side
-
-    _print(f"audit verify, {parcels:,} parcels", audit_side.run(url, parcels, console.print, reuse))
-
-
 @app.command("seal")
 def seal_command(
     commands: int = typer.Option(1_000, help="single commands of each kind, per client setting and sealing setting"),
@@ -163,7 +140,7 @@ def seal_command(
 
 @app.command("ogc")
 def ogc_command(
-    parcels: int = typer.Option(1_000_000, help="parcels to seed (about 3.5 events each)"),
+    parcels: int = typer.Option(1_000_000, help="parcels of the synthetic stock, imported by the bulk path"),
     url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
     reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
     samples: int = typer.Option(1_000, help="boxes and pages timed, each"),

@@ -1,33 +1,14 @@
-"""Audit verify throughput against a raw sequential read and raw sha256 over the same bytes.
-
-    python -m benchmarks audit --parcels 300000
-"""
+"""Audit verify throughput against a raw sequential read and raw sha256 over the same bytes (a
+row of the national run)."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from sqlalchemy import text
-
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from benchmarks.peers import raw_read, raw_sha256
-from benchmarks.read_side import BENCH_FOLDER, Figure, bench_settings, fresh_database
-from benchmarks.seed import seed
+from benchmarks.read_side import Figure
 from registry.domain.values import Actor
-
-
-def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bool = False) -> list[Figure]:
-    if not reuse:
-        fresh_database(url)
-    services = build(bench_settings(url, BENCH_FOLDER / "audit", fresh=not reuse), inline_projections=False)
-    with services.registry.engine.connect() as connection:
-        events = int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
-    if not events:
-        events = seed(services.registry, parcels)
-        report(f"seeded {parcels:,} parcels, {events:,} events")
-    figures = verify_figures(services, url, report)
-    services.close()
-    return figures
 
 
 def verify_figures(services: Services, url: str, report: Callable[[str], None]) -> list[Figure]:

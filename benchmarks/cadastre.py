@@ -14,7 +14,7 @@ The file holds, in this order:
 
 Villages have 8-digit codes (province, regency, district, village) and are squares of land side
 by side in TM-3 zone 48.2 (EPSG:23834); each is tiled exactly by its parcels (see
-cadastre_land). Holders are drawn from a generated pool per village (workload_data.People),
+cadastre_land). Holders are drawn from a generated pool per village (people.People),
 never real people. Documents are dated on or before the command's effective date.
 
 The file is right only under these assumptions, which the generator cannot check:
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import random
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -47,10 +48,13 @@ from pathlib import Path
 import orjson
 from shapely import Polygon
 
+from api import importer
 from benchmarks import cadastre_land as land
 from benchmarks.cadastre_book import Book, Command
 from benchmarks.cadastre_year import ACTIONS
-from benchmarks.workload_data import ENTITY_WORDS, People, word
+from benchmarks.people import ENTITY_WORDS, People, word
+from registry.application.registry import Registry
+from registry.domain.values import Actor
 from spatial.geometry import Surface
 
 # What a land office does in a year, by weight. Transfers are keyed by their kind; a merger is
@@ -72,6 +76,8 @@ STOCK_UNTIL = 120  # days before the year: the last survey of the stock
 # Village codes: 10 villages a district, 10 districts a regency, 10 regencies a province.
 PROVINCES = ("32", "36", "31", "33", "35", "34", "51", "52", "16", "18")
 SURVEY_RESERVE = 1.5  # land left unsurveyed, against the surveys the year is expected to make
+
+LOADER = Actor("bench-load", "system")  # who registers a stock that `load` fills a store with
 
 
 def village_code(index: int) -> str:
@@ -173,6 +179,27 @@ def write(
                 progress(written)
     progress(written)
     return counts
+
+
+def load(registry: Registry, parcels: int, seed: int = 1, *, progress: Callable[[int], None] = lambda lines: None,
+         **options: object) -> int:
+    """Fill a store with the stock alone (no year), through the import's bulk path: every rule and
+    the guard, as `landreg import` would. Returns the parcels registered; refuses a store that
+    refused any line (the file would not be what the generator predicts). `progress` is told the
+    parcels imported so far after each batch."""
+    done = [0]
+
+    def advance(lines: int) -> None:
+        done[0] += lines
+        progress(done[0])
+
+    with tempfile.TemporaryDirectory(prefix="landreg-cadastre-") as folder:
+        path = Path(folder) / "stock.jsonl"
+        write(path, parcels, seed, 0.0, **options)  # type: ignore[arg-type]
+        report = importer.run(registry, path, LOADER, advance=advance)
+    if report.rejected:
+        raise RuntimeError(f"the store refused {len(report.rejected)} stock lines, first: {report.rejected[0]}")
+    return report.accepted
 
 
 def village_land(plan: Plan, index: int) -> tuple[Polygon, list[Surface]]:

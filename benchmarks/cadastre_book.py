@@ -16,8 +16,7 @@ from typing import Any
 from shapely import Polygon
 
 from benchmarks import cadastre_land as land
-from benchmarks.workload_data import People
-from benchmarks.workload_state import Pool
+from benchmarks.people import People, Pool
 from registry.domain.identifiers import make_certificate_number, make_nib
 from registry.domain.rights import add_years
 from registry.persistence.settings import DEFAULT_RIGHT_TYPE_DIGITS

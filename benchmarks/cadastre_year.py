@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from benchmarks import cadastre_land as land
 from benchmarks.cadastre_book import Book, Command, Lot, Right
 from benchmarks.papers import TRANSFER_PAPERS
-from benchmarks.workload_data import word
+from benchmarks.people import word
 from registry.domain.rights import TRANSFER_KINDS
 
 Action = Callable[[Book, date], list[Command] | None]

@@ -1,11 +1,6 @@
-"""Read-side benchmark: rebuild throughput and query latency against raw SQL, side by side.
-
-    python -m benchmarks read-side --parcels 300000
-
-Seeds a fresh PostgreSQL database with a synthetic cadastre (benchmarks/seed.py), rebuilds every
-read model, then times lookups through `projections.queries` and the raw SQL that answers the
-same question, in the same run on the same data.
-"""
+"""The read-side figures of the national run (rebuild throughput, query latency against the raw SQL
+that answers the same question, in the same run on the same data) and what every runner shares:
+`Figure`, the benchmark settings, the guarded fresh database, latency percentiles."""
 from __future__ import annotations
 
 import statistics
@@ -19,9 +14,7 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import text
 
-from api.bootstrap import Services, build
-from benchmarks.peers import raw_read
-from benchmarks.seed import seed
+from api.bootstrap import Services
 from projections.queries import BY_HOLDER_NAME
 from registry.persistence.settings import Settings
 
@@ -173,27 +166,3 @@ def name_search_figures(services: Services, samples: int = 500, scans: int = 5) 
         Figure("holder name search p50", ours[0], statistics.median(scanned), "ms",
                f"same SQL without the trigram index (median of {scans})", ""),
     ]
-
-
-def run(url: str, parcels: int, report: Callable[[str], None] = print, reuse: bool = False) -> list[Figure]:
-    """Seed (unless `reuse` and the database already holds a log), then measure."""
-    if not reuse:
-        fresh_database(url)
-    services = build(bench_settings(url, BENCH_FOLDER / "read-side", fresh=not reuse), inline_projections=False)
-    with services.registry.engine.connect() as connection:
-        events = int(connection.execute(text("SELECT count(*) FROM landreg_events")).scalar_one())
-    if not events:
-        start = time.perf_counter()
-        events = seed(services.registry, parcels)
-        report(f"seeded {parcels:,} parcels, {events:,} events in {time.perf_counter() - start:.1f} s")
-    else:
-        report(f"reusing the {events:,} events already in {url}")
-    with services.registry.engine.begin() as connection:
-        connection.execute(text("ANALYZE landreg_events"))
-    raw = raw_read(url, "landreg_events")[0].value
-    figures = rebuild_figures(services, events, raw)
-    with services.registry.engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-    figures += query_figures(services, parcels)
-    services.close()
-    return figures

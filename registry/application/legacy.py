@@ -23,7 +23,7 @@ FIELDS = ("registered_on", "transfers")  # optional fields of a register_parcel 
 @dataclass(frozen=True)
 class Transfer:
     kind: str
-    holders: list[dict[str, str]]
+    holders: values.Holders
     effective_at: str
     source: dict[str, str]
 
@@ -66,7 +66,7 @@ def _transfer(item: object, where: str, today: date) -> Transfer:
     effective = values.iso_date(item.get("effective_at", source["date"]), f"{where}.effective_at", today)
     if effective < source["date"]:
         raise InvalidInput(f"{where}.effective_at", f"{effective} lies before its document's date {source['date']}")
-    return Transfer(kind, values.holders(item.get("to"), f"{where}.to"), effective, source)
+    return Transfer(kind, values.Holders.parse(item.get("to"), f"{where}.to"), effective, source)
 
 
 def check(right_type: str, ends_on: str | None, dates: LegacyDates, designated: Mapping[str, list[str]]) -> None:

@@ -19,6 +19,7 @@ from registry.domain.errors import (
 )
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
+from registry.domain.values import Holders
 from spatial.crs import WGS84, Footprint, footprint_from_wkb, transform
 from spatial.geometry import Surface, to_geojson
 from spatial.topology import tiling_problems, touches_or_shares_boundary
@@ -306,8 +307,8 @@ def _successor_titles(
     for child in children:
         number = unit.new_certificate_number(child.village_code, title.right_type)
         created.append(Title.register(
-            number, child.nib, title.right_type, title.holders, title.ends_on, child.area_m2, provenance,
-            origin=origin, predecessors=[title.certificate_number], mortgages=title.active_mortgages(),
+            number, child.nib, Holders.of(title.holders), title.carried_term(provenance.effective_at), child.area_m2,
+            provenance, origin=origin, predecessors=[title.certificate_number], mortgages=title.active_mortgages(),
         ))
         child.record_title(number, provenance)
     if origin == "subdivision":
@@ -380,8 +381,9 @@ def _merged_title(unit: UnitOfWork, titles: list[Title], child: Parcel, provenan
     number = unit.new_certificate_number(child.village_code, first.right_type)
     ends = [t.ends_on for t in titles if t.ends_on is not None]
     merged = Title.register(
-        number, child.nib, first.right_type, first.holders, min(ends) if ends else None, child.area_m2,
-        provenance, origin="merger", predecessors=[t.certificate_number for t in titles],
+        number, child.nib, Holders.of(first.holders), first.carried_term(provenance.effective_at, min(ends) if ends
+                                                                         else None),
+        child.area_m2, provenance, origin="merger", predecessors=[t.certificate_number for t in titles],
     )
     child.record_title(number, provenance)
     for title in titles:

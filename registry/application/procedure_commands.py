@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
 from registry.application.runner import CommandRunner, Result, use_case
@@ -61,13 +61,13 @@ class ProcedureCommands(CommandRunner):
         announced = values.one_of(kind, KINDS, "kind")
         start = values.iso_date(started_on, "started_on", today)
         right = rights.right_type(right_type)
-        owners = values.holders(claimants, "claimants")
+        owners = values.Holders.parse(claimants, "claimants")
         rights.check_eligibility(right, owners, self.settings.designated_entities)
         document = values.source_document(source, today)
         days = self.settings.announcement_days_systematic if announced == "systematic" \
             else self.settings.announcement_days_sporadic
         ends = (date.fromisoformat(start) + timedelta(days=days - 1)).isoformat()
-        round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners}
+        round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners.as_list()}
 
         def work(unit: UnitOfWork) -> Result:
             parcel = unit.parcel(nib)
@@ -215,7 +215,7 @@ class ProcedureCommands(CommandRunner):
         return self.execute(actor, command_id, None, work)
 
 
-def require_announced(unit: UnitOfWork, nib: str, right_type: str, holders: list[dict[str, str]]) -> None:
+def require_announced(unit: UnitOfWork, nib: str, right_type: str, holders: Iterable[dict[str, str]]) -> None:
     """A first title only after its announcement (LANDREG_FIRST_REGISTRATION_ANNOUNCEMENT)."""
     if unit.registry.settings.first_registration_announcement == "off":
         return

@@ -5,6 +5,7 @@ Pure functions of the settings and the day, so the bulk path may run them in wor
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,7 +14,9 @@ from registry.domain import identifiers, rights, values
 from registry.domain.errors import InvalidGeometry, InvalidInput
 from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
+from registry.domain.rights import Term
 from registry.domain.title import Title
+from registry.domain.values import Holders
 from registry.persistence.settings import Settings
 from spatial.crs import Footprint, footprint
 from spatial.geometry import GeometryError
@@ -48,29 +51,29 @@ def survey_input(settings: Settings, today: date, village_code: object, geometry
 
 @dataclass(frozen=True)
 class RightInput:
-    """A right to register as checked: type, holders, the deed, the grant date and the term's end."""
+    """A right to register as checked: its holders, the deed and its term (of a right type)."""
 
-    right_type: str
-    holders: list[dict[str, str]]
+    holders: Holders
     source: dict[str, str]
-    granted_on: str
-    ends_on: str | None
+    term: Term
+
+    @property
+    def right_type(self) -> str:
+        return self.term.right_type
 
 
 def right_input(settings: Settings, today: date, right_type: object, holders: object, ends_on: object,
                 source: object, granted_on: object = None, legacy: bool = False) -> RightInput:
-    """Invariants 5 and 6 and the term rules of a first registration. A `legacy` title (the stock
-    path) keeps its recorded term, which may have been granted under older law: no first-grant maximum."""
+    """Invariants 5, 6 and 7 of a first registration, checked before any read (the title checks
+    them again when it is made: Title.register). A `legacy` title (the stock path) keeps its recorded term, which may have been granted
+    under older law: no first-grant maximum."""
     kind = rights.right_type(right_type)
-    owners = values.holders(holders)
+    owners = Holders.parse(holders)
     rights.check_eligibility(kind, owners, settings.designated_entities)
     document = values.source_document(source, today)
     granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
-    if legacy:
-        term = rights.check_term(kind, ends_on, today, owners)
-    else:
-        term = rights.check_term(kind, ends_on, today, owners, granted, settings.right_terms)
-    return RightInput(kind, owners, document, granted, term)
+    return RightInput(owners, document, Term.grant(kind, ends_on, today, owners, granted, settings.right_terms,
+                                                   recorded=legacy))
 
 
 def check_parcel_for_right(settings: Settings, right: RightInput | str, nib: str | None, area_m2: Decimal) -> None:
@@ -84,9 +87,9 @@ def check_parcel_for_right(settings: Settings, right: RightInput | str, nib: str
                                          f"has {area_m2} m²")
 
 
-def first_title(number: str, parcel: Parcel, right: RightInput, provenance: Provenance) -> Title:
+def first_title(number: str, parcel: Parcel, right: RightInput, provenance: Provenance,
+                designated: Mapping[str, list[str]]) -> Title:
     """Edition 1 of a right on the parcel, recorded on the parcel too."""
-    title = Title.register(number, parcel.nib, right.right_type, right.holders, right.ends_on, parcel.area_m2,
-                           provenance, granted_on=right.granted_on)
+    title = Title.register(number, parcel.nib, right.holders, right.term, parcel.area_m2, provenance, designated)
     parcel.record_title(number, provenance)
     return title

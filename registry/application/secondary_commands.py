@@ -2,6 +2,7 @@
 holder's loss of eligibility (UUPA art. 21(3)-(4)): its record and the right's extinction."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from registry.domain.errors import InvalidInput, TitleAlreadyRegistered, UnitExi
 from registry.domain.parcel import Parcel
 from registry.domain.provenance import Provenance
 from registry.domain.title import Title
+from registry.domain.values import Holders
 
 
 def _status(title: Title, today: date) -> str:
@@ -26,7 +28,7 @@ def _active_others(unit: UnitOfWork, parcel: Parcel, units: bool) -> list[Title]
     return [t for t in found if _status(t, unit.today) == "active"]
 
 
-def _check_units(unit: UnitOfWork, parcel: Parcel, land_number: str | None, owners: list[dict[str, str]],
+def _check_units(unit: UnitOfWork, parcel: Parcel, land_number: str | None, owners: Iterable[dict[str, str]],
                  flat: dict[str, str]) -> str:
     """A unit stands on the parcel's land title (or the one named); returns that title's number."""
     if land_number is None and parcel.certificate_number is None:
@@ -72,13 +74,13 @@ class SecondaryCommands(TitleCommands):
             raise InvalidInput("unit", "an HMSRS title names its unit, and only an HMSRS title does")
         if flat is None and parent is None:
             raise InvalidInput("on_title", "name the title this right is granted on")
-        owners = values.holders(holders)
-        rights.check_eligibility(kind, owners, self.settings.designated_entities)
+        owners = Holders.parse(holders)
+        rights.check_eligibility(kind, owners, self.settings.designated_entities)  # again by the title: before any read
         document = values.source_document(source, today)
         rights.require_document("strata unit's title" if flat else "right granted on a right",
                                 "deed" if flat else secondary.PARENT_AGREEMENT, document)
         granted = document["date"] if granted_on is None else values.iso_date(granted_on, "granted_on", today)
-        term = rights.check_term(kind, ends_on, today, owners, granted, self.settings.right_terms)
+        term = rights.Term.grant(kind, ends_on, today, owners, granted, self.settings.right_terms)
 
         def work(work_unit: UnitOfWork) -> Result:
             parcel = work_unit.parcel(nib)
@@ -91,8 +93,8 @@ class SecondaryCommands(TitleCommands):
                 base = _check_parent(work_unit, parcel, parent or "", kind)
             provenance = work_unit.provenance(document, document["date"])
             number = work_unit.new_certificate_number(parcel.village_code, kind)
-            title = Title.register_secondary(number, nib, kind, owners, term, parcel.area_m2, provenance, base, flat,
-                                             granted)
+            title = Title.register_secondary(number, nib, owners, term, parcel.area_m2, provenance,
+                                             self.settings.designated_entities, base, flat)
             parcel.record_secondary_title(number, base, flat, provenance)
             work_unit.save(parcel, title)
             return edition_of(title)
@@ -108,7 +110,7 @@ class SecondaryCommands(TitleCommands):
         lost citizenship (`citizenship`, same ids and shares, the new kinds): the right stays one
         year from the document's date, to be released to an eligible holder. Returns `release_by`."""
         why = values.one_of(cause, frozenset(rights.LOSS_DOCUMENTS), "cause")
-        owners = values.holders(holders)
+        owners = Holders.parse(holders)
         designated = self.settings.designated_entities
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def _parse(settings: Settings, today: date, entry: dict[str, Any]) -> _Entry | R
                                 entry.get("survey"), entry.get("crs"))
         check_parcel_for_right(settings, right, None, area(surveyed.shape.area_m2))
         dates = legacy.parse(entry, right.source, today)
-        legacy.check(right.right_type, right.ends_on, dates, settings.designated_entities)
+        legacy.check(right.right_type, right.term.ends_on, dates, settings.designated_entities)
         return _Entry(surveyed, right, dates)
     except RegistryError as error:
         return error
@@ -168,7 +168,7 @@ class StockCommands(CommandRunner):
                               made.recorded_at)
         deed = deeds[nib] = Provenance(made.actor, right.source, registered, command_id, made.recorded_at)
         parcel = Parcel.create(Parcel.Surveyed, nib, survey.village, shape_of(survey.shape), surveyed)
-        title = first_title(number, parcel, right, deed)
+        title = first_title(number, parcel, right, deed, self.settings.designated_entities)
         legacy.transfer(title, entry.dates, self.settings.designated_entities, self.clock(), made.actor, command_id,
                         made.recorded_at)
         return parcel, title

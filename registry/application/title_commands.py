@@ -16,8 +16,9 @@ from registry.application.unit_of_work import UnitOfWork
 from registry.domain import blocks, identifiers, rights, values
 from registry.domain.errors import InvalidInput, TitleAlreadyRegistered
 from registry.domain.provenance import Provenance
-from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS, check_term
+from registry.domain.rights import TRANSFER_DOCUMENTS, TRANSFER_KINDS
 from registry.domain.title import Title
+from registry.domain.values import Holders
 
 Change = Callable[[Title, UnitOfWork, Provenance], dict[str, Any]]
 
@@ -51,7 +52,7 @@ class TitleCommands(CommandRunner):
             require_announced(unit, nib, right.right_type, right.holders)
             provenance = unit.provenance(right.source, right.source["date"])
             title = first_title(unit.new_certificate_number(parcel.village_code, right.right_type), parcel, right,
-                                provenance)
+                                provenance, self.settings.designated_entities)
             unit.save(parcel, title)
             return edition_of(title)
 
@@ -65,7 +66,7 @@ class TitleCommands(CommandRunner):
     ) -> Result:
         """Peralihan hak of the whole right to new holders; mortgages follow the land."""
         transfer_kind = values.one_of(kind, TRANSFER_KINDS, "kind")
-        owners = values.holders(to, "to")
+        owners = Holders.parse(to, "to")
         effective = values.iso_date(effective_at, "effective_at", self.clock())
         designated = self.settings.designated_entities
 
@@ -84,7 +85,7 @@ class TitleCommands(CommandRunner):
         expected_version: int | None = None,
     ) -> Result:
         """Correct holders' names or kinds (same ids, same shares); a new edition."""
-        owners = values.holders(holders)
+        owners = Holders.parse(holders)
         designated = self.settings.designated_entities
 
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
@@ -198,7 +199,8 @@ class TitleCommands(CommandRunner):
     ) -> Result:
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
-            end = check_term(title.right_type, ends_on, unit.today)
+            end = rights.end_date(title.right_type, ends_on, unit.today)
+            rights.Term(title.right_type, title.granted_on, end).require_fits(())
             title.renew(end or "", unit.today, provenance, self._years(title))
             return edition_of(title)
 

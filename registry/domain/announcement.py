@@ -4,6 +4,7 @@ announcement of the same parcel is the next round (an upheld objection forces on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -148,7 +149,7 @@ class Announcement(ChainedAggregate):
             raise ObjectionResolved(f"objection {objection_id} is already {objection['status']}")
         self.trigger_event(self.ObjectionResolved, objection_id=objection_id, outcome=outcome, **provenance.fields())
 
-    def require_clear(self, today: date, right_type: str, holders: list[dict[str, str]]) -> None:
+    def require_clear(self, today: date, right_type: str, holders: Iterable[dict[str, str]]) -> None:
         """A first title only after the period ended with no objection open, for what was announced."""
         if self.status == "upheld":
             raise NotAnnounced(f"an objection ended announcement {self.announcement_id}; "
@@ -166,7 +167,7 @@ class Announcement(ChainedAggregate):
             raise InvalidInput("holders", "must be the announced claimants with their shares")
 
 
-def _claims(holders: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+def _claims(holders: Iterable[dict[str, str]]) -> list[tuple[str, str, str]]:
     return sorted((h["id"], h["kind"], h["share"]) for h in holders)
 
 

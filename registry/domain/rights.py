@@ -96,7 +96,7 @@ def check_eligibility(kind: str, holders: Iterable[dict[str, str]], designated: 
             )
 
 
-def loss_of_eligibility(kind: str, holders: list[dict[str, str]], designated: Mapping[str, Iterable[str]],
+def loss_of_eligibility(kind: str, holders: Iterable[dict[str, str]], designated: Mapping[str, Iterable[str]],
                         ) -> list[str]:
     """The ids of the holders who may not hold this right, which the law lets them keep for a
     year to release it; at least one, or the change is an ordinary transfer or correction."""
@@ -156,27 +156,57 @@ def term_years(kind: str, overrides: Mapping[str, list[int]] | None = None) -> t
     return RIGHTS[kind].term
 
 
-def check_term(
-    kind: str, ends_on: object, today: date, holders: Iterable[dict[str, str]] = (), granted_on: str | None = None,
-    overrides: Mapping[str, list[int]] | None = None, field: str = "ends_on",
-) -> str | None:
-    """Invariant 7: a termed right needs an end date after today and within its first grant
-    from `granted_on`; it may go without one only for holders the law lets hold it while used."""
-    years = term_years(kind, overrides)
-    if years is None:
+def end_date(kind: str, ends_on: object, today: date, field: str = "ends_on") -> str | None:
+    """A term's end as given: none for a right not granted for a term; else a date after today,
+    or None where the caller's Term decides whether the holders may go without one."""
+    if kind not in TERMED:
         if ends_on is not None:
             raise TermError(field, f"{kind} is not granted for a term; leave {field} empty")
         return None
     if ends_on is None:
-        kinds = {h["kind"] for h in holders}
-        if kinds and kinds <= RIGHTS[kind].untermed_holders:
-            return None
-        raise TermError(field, f"{kind} is granted for a term: an end date is required")
+        return None
     parsed = iso_date(ends_on, field)
     if date.fromisoformat(parsed) <= today:
         raise TermError(field, f"end date {parsed} is not after today ({today.isoformat()})")
-    if granted_on is not None and date.fromisoformat(parsed) > (last := add_years(date.fromisoformat(granted_on),
-                                                                                   years[0])):
-        raise TermError(field, f"a first grant of {kind} lasts at most {years[0]} years from {granted_on}: "
-                               f"end on or before {last.isoformat()} ({RIGHTS[kind].source})")
     return parsed
+
+
+@dataclass(frozen=True)
+class Term:
+    """How long a right runs (invariant 7), checked when made: no end for a right not granted for
+    a term; for a termed right an end no later than its first grant allows from `granted_on`
+    (`first_years` None: a term already recorded, under older law or on a predecessor title).
+    Whether a termed right may go without an end depends on its holders: `require_fits`."""
+
+    right_type: str
+    granted_on: str
+    ends_on: str | None
+    first_years: int | None = None
+    field: str = "ends_on"
+
+    def __post_init__(self) -> None:
+        if self.right_type not in TERMED and self.ends_on is not None:
+            raise TermError(self.field, f"{self.right_type} is not granted for a term; leave {self.field} empty")
+        if self.first_years is not None and self.ends_on is not None and date.fromisoformat(self.ends_on) > (
+                last := add_years(date.fromisoformat(self.granted_on), self.first_years)):
+            raise TermError(self.field, f"a first grant of {self.right_type} lasts at most {self.first_years} years "
+                                        f"from {self.granted_on}: end on or before {last.isoformat()} "
+                                        f"({RIGHTS[self.right_type].source})")
+
+    @classmethod
+    def grant(cls, kind: str, ends_on: object, today: date, holders: Iterable[Mapping[str, str]], granted_on: str,
+              overrides: Mapping[str, list[int]] | None = None, recorded: bool = False) -> Term:
+        """The term of a first grant of `kind` to `holders` (a `recorded` term, of the legacy stock,
+        keeps what the old book says: no first-grant maximum)."""
+        years = term_years(kind, overrides)
+        term = cls(kind, granted_on, end_date(kind, ends_on, today),
+                   None if recorded or years is None else years[0])
+        term.require_fits(holders)
+        return term
+
+    def require_fits(self, holders: Iterable[Mapping[str, str]]) -> None:
+        """A termed right goes without an end only while every holder may hold it "as long as it is used"."""
+        if self.right_type in TERMED and self.ends_on is None:
+            kinds = {h["kind"] for h in holders}
+            if not kinds or not kinds <= RIGHTS[self.right_type].untermed_holders:
+                raise TermError(self.field, f"{self.right_type} is granted for a term: an end date is required")

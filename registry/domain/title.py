@@ -33,6 +33,7 @@ from registry.domain.rights import (
     RELEASE_YEARS,
     RENEWAL_WINDOW_YEARS,
     TERMED,
+    Term,
     add_years,
     check_eligibility,
     loss_of_eligibility,
@@ -40,6 +41,7 @@ from registry.domain.rights import (
     require_document,
     term_years,
 )
+from registry.domain.values import Holders
 
 
 class Title(ChainedAggregate):
@@ -331,31 +333,38 @@ class Title(ChainedAggregate):
 
     @classmethod
     def register(
-        cls, certificate_number: str, nib: str, right_type: str, holders: list[dict[str, str]],
-        ends_on: str | None, area_m2: Decimal, provenance: Provenance, origin: str = "first_registration",
+        cls, certificate_number: str, nib: str, holders: Holders, term: Term, area_m2: Decimal,
+        provenance: Provenance, designated: Mapping[str, list[str]] | None = None, origin: str = "first_registration",
         predecessors: list[str] | None = None, mortgages: list[dict[str, Any]] | None = None,
-        granted_on: str | None = None,
     ) -> Title:
-        """A new title, edition 1; eligibility and term are checked by the caller's rules."""
+        """A new title, edition 1, of the right `term` is of: the holders' shares (invariant 5) and
+        the term (invariant 7) were checked when made; eligibility (invariant 6) is checked here
+        against `designated`, or not at all for holders carried from a predecessor title (None)."""
+        holders = _granted_to(holders, term, designated)
         return cls._create(
             cls.RightRegistered, id=title_id(certificate_number), certificate_number=certificate_number,
-            nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
+            nib=nib, right_type=term.right_type, holders=holders.as_list(), ends_on=term.ends_on, area_m2=area_m2,
             origin=origin, predecessors=predecessors or [], mortgages=mortgages or [],
-            granted_on=granted_on or provenance.effective_at, **provenance.fields(),
+            granted_on=term.granted_on, **provenance.fields(),
         )
 
     @classmethod
     def register_secondary(
-        cls, certificate_number: str, nib: str, right_type: str, holders: list[dict[str, str]], ends_on: str | None,
-        area_m2: Decimal, provenance: Provenance, on_title: str, unit: dict[str, str] | None, granted_on: str,
+        cls, certificate_number: str, nib: str, holders: Holders, term: Term, area_m2: Decimal,
+        provenance: Provenance, designated: Mapping[str, list[str]], on_title: str, unit: dict[str, str] | None,
     ) -> Title:
         """A title beside the parcel's primary one; the caller checked the law of secondary.py."""
+        holders = _granted_to(holders, term, designated)
         return cls._create(
             cls.SecondaryRightRegistered, id=title_id(certificate_number), certificate_number=certificate_number,
-            nib=nib, right_type=right_type, holders=holders, ends_on=ends_on, area_m2=area_m2,
+            nib=nib, right_type=term.right_type, holders=holders.as_list(), ends_on=term.ends_on, area_m2=area_m2,
             origin="on_title" if unit is None else "strata_unit", predecessors=[], mortgages=[],
-            granted_on=granted_on, on_title=on_title, unit=unit, **provenance.fields(),
+            granted_on=term.granted_on, on_title=on_title, unit=unit, **provenance.fields(),
         )
+
+    def carried_term(self, granted_on: str, ends_on: str | None = None) -> Term:
+        """This title's term as a successor title carries it (a merger: the earliest end of the parents)."""
+        return Term(self.right_type, granted_on, self.ends_on if ends_on is None else ends_on)
 
     # -- state questions -----------------------------------------------------------------
 
@@ -442,34 +451,34 @@ class Title(ChainedAggregate):
     # -- commands --------------------------------------------------------------------------
 
     def transfer(
-        self, kind: str, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
+        self, kind: str, holders: Holders, designated: Mapping[str, list[str]], today: date,
         provenance: Provenance,
     ) -> None:
-        """Peralihan hak: the whole right passes to `holders` (shares already checked)."""
+        """Peralihan hak: the whole right passes to `holders`."""
+        holders = Holders.of(holders)
         self.require_active(today)
         self.require_unfrozen(today)
         require_dealing(self.right_type, "transfer", self.ends_on is not None)
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
-            self.OwnershipTransferred, kind=kind, holders=holders, edition=self.edition + 1,
+            self.OwnershipTransferred, kind=kind, holders=holders.as_list(), edition=self.edition + 1,
             dealing_id=self.next_dealing_id, **provenance.fields(),
         )
 
     def correct_holder_data(
-        self, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
+        self, holders: Holders, designated: Mapping[str, list[str]], today: date,
         provenance: Provenance,
     ) -> None:
         """Correct names or kinds of the same holders with the same shares."""
+        holders = Holders.of(holders)
         self.require_active(today)
-        before = {h["id"]: h["share"] for h in self.holders}
-        after = {h["id"]: h["share"] for h in holders}
-        if before != after:
+        if Holders.of(self.holders).shares() != holders.shares():
             raise InvalidInput(
                 "holders", "a correction keeps the same holder ids and shares; use a transfer to change them",
             )
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
-            self.HolderDataCorrected, holders=holders, edition=self.edition + 1, dealing_id=self.next_dealing_id,
+            self.HolderDataCorrected, holders=holders.as_list(), edition=self.edition + 1, dealing_id=self.next_dealing_id,
             **provenance.fields(),
         )
 
@@ -617,19 +626,20 @@ class Title(ChainedAggregate):
             self.trigger_event(self.LandReturned, **provenance.fields())
 
     def lose_eligibility(
-        self, cause: str, holders: list[dict[str, str]], designated: Mapping[str, list[str]], today: date,
+        self, cause: str, holders: Holders, designated: Mapping[str, list[str]], today: date,
         provenance: Provenance,
     ) -> str:
         """Record holders who became ineligible by law; returns the last day to release the right."""
+        holders = Holders.of(holders)
         self.require_active(today)
         if cause == "inheritance":
             self.require_unfrozen(today)
-        elif {h["id"]: h["share"] for h in holders} != {h["id"]: h["share"] for h in self.holders}:
+        elif holders.shares() != Holders.of(self.holders).shares():
             raise InvalidInput("holders", "a loss of citizenship keeps the holder ids and shares; give the kinds "
                                           "they have now")
         lost = loss_of_eligibility(self.right_type, holders, designated)
         release_by = add_years(date.fromisoformat(provenance.effective_at), RELEASE_YEARS).isoformat()
-        self.trigger_event(self.EligibilityLost, cause=cause, holders=holders, ineligible=lost, release_by=release_by,
+        self.trigger_event(self.EligibilityLost, cause=cause, holders=holders.as_list(), ineligible=lost, release_by=release_by,
                            edition=self.edition + 1, **provenance.fields())
         return release_by
 
@@ -678,6 +688,15 @@ class Title(ChainedAggregate):
         self.require_active(today)
         self.require_unfrozen(today)
         self.trigger_event(self.Closed, reason=reason, successors=successors, **provenance.fields())
+
+
+def _granted_to(holders: Holders, term: Term, designated: Mapping[str, list[str]] | None) -> Holders:
+    """The holders a new title of `term` may be granted to (invariants 5, 6 and 7)."""
+    holders = Holders.of(holders)
+    term.require_fits(holders)
+    if designated is not None:
+        check_eligibility(term.right_type, holders, designated)
+    return holders
 
 
 def _end_mortgages(title: Title) -> None:

@@ -6,6 +6,7 @@ or raises InvalidInput naming the field and the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -200,20 +201,70 @@ def holder(value: object, field: str) -> dict[str, str]:
     }
 
 
-def holders(value: object, field: str = "holders") -> list[dict[str, str]]:
-    """A holder list whose shares are positive and sum to exactly 1, no holder twice."""
-    if not isinstance(value, list) or not value:
-        raise ShareError(field, "must be a non-empty list of holders")
-    parsed = [holder(item, f"{field}[{index}]") for index, item in enumerate(value)]
-    seen: set[str] = set()
-    for index, item in enumerate(parsed):
-        if item["id"] in seen:
-            raise ShareError(f"{field}[{index}].id", f"holder {item['id']!r} is listed twice")
-        seen.add(item["id"])
-    total = sum((Fraction(item["share"]) for item in parsed), Fraction(0))
-    if total != 1:
-        raise ShareError(field, f"shares must sum to exactly 1, they sum to {format_share(total)}")
-    return parsed
+class Holders:
+    """Holders of one right and their shares (invariant 5): at least one, no holder twice, each
+    share a positive fraction in lowest terms, together exactly one. Checked when made, so an
+    aggregate handed a Holders cannot be handed bad shares; iterates as the holders' dicts.
+
+    >>> [h["share"] for h in Holders.parse([{"id": "a", "name": "A", "kind": "citizen", "share": "2/4"},
+    ...                                     {"id": "b", "name": "B", "kind": "citizen", "share": "1/2"}])]
+    ['1/2', '1/2']
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: Iterable[Mapping[str, str]], field: str = "holders") -> None:
+        copied = tuple(dict(entry) for entry in entries)
+        if not copied:
+            raise ShareError(field, "must be a non-empty list of holders")
+        seen: set[str] = set()
+        for index, entry in enumerate(copied):
+            if entry.get("id") in seen:
+                raise ShareError(f"{field}[{index}].id", f"holder {entry.get('id')!r} is listed twice")
+            seen.add(entry["id"])
+            if entry.get("share") != format_share(share(entry.get("share"), f"{field}[{index}].share")):
+                raise ShareError(f"{field}[{index}].share", f"must be in lowest terms, got {entry.get('share')!r}")
+        total = sum((Fraction(entry["share"]) for entry in copied), Fraction(0))
+        if total != 1:
+            raise ShareError(field, f"shares must sum to exactly 1, they sum to {format_share(total)}")
+        self._entries = copied
+
+    @classmethod
+    def parse(cls, value: object, field: str = "holders") -> Holders:
+        """A holder list as it arrives from JSON, each holder checked by `holder`."""
+        if not isinstance(value, list) or not value:
+            raise ShareError(field, "must be a non-empty list of holders")
+        return cls([holder(item, f"{field}[{index}]") for index, item in enumerate(value)], field)
+
+    @classmethod
+    def of(cls, value: Holders | Iterable[Mapping[str, str]]) -> Holders:
+        """`value` itself when it is Holders, else the holders it lists, checked (as recorded on a title)."""
+        return value if isinstance(value, Holders) else cls(value)
+
+    def as_list(self) -> list[dict[str, str]]:
+        """A fresh copy, fit for an event."""
+        return [dict(entry) for entry in self._entries]
+
+    def shares(self) -> dict[str, str]:
+        """Each holder's id and share."""
+        return {entry["id"]: entry["share"] for entry in self._entries}
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        return iter(self.as_list())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: int) -> dict[str, str]:
+        return dict(self._entries[index])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Holders) and self._entries == other._entries
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Holders({self.as_list()!r})"
 
 
 def amount(value: object, field: str) -> Decimal:

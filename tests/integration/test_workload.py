@@ -7,13 +7,13 @@ from pathlib import Path
 from eventsourcing.utils import get_topic
 from sqlalchemy import text
 
-from benchmarks.workload import run_workload
 from registry.application.registry import Registry
 from registry.domain.parcel import Parcel
 from registry.domain.rights import TRANSFER_KINDS
 from registry.domain.title import Title
 from registry.persistence.settings import Settings
 from tests.conftest import TODAY
+from tests.workload import run_workload
 
 CATALOGUE = [
     Parcel.Surveyed, Parcel.BoundaryCorrected, Parcel.CreatedBySubdivision, Parcel.Retired,

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import text
 
 from api.bootstrap import Services
-from benchmarks.workload import run_workload
 from projections.history import parcel_events, state_after, village_as_of
+from tests.workload import run_workload
 
 
 def domain_fold(services: Services, aggregate_id: str, instant: str) -> Any:

@@ -12,12 +12,12 @@ import orjson
 from sqlalchemy import text
 
 from api.bootstrap import Services
-from benchmarks.workload import run_workload
 from projections import parcels, procedures, title_state
 from registry.domain.announcement import Announcement
 from registry.domain.complaint import Complaint
 from registry.domain.parcel import Parcel
 from registry.domain.title import Title
+from tests.workload import run_workload
 
 AGGREGATES = (Parcel, Title, Announcement, Complaint)
 ABSTRACT = {"Event", "Created", "Dealing"}  # base classes of events, never stored themselves

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from api.bootstrap import Services
-from benchmarks.workload import run_workload
 from tests.integration.projections.tables import read_models
+from tests.workload import run_workload
 
 
 def test_rebuild_equals_the_inline_read_models_after_2000_commands(services: Services) -> None:

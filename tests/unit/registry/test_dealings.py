@@ -10,6 +10,7 @@ import pytest
 from registry.domain import values
 from registry.domain.errors import DealingAnnulled, InvalidInput, LaterDealings, NotFound
 from registry.domain.provenance import Provenance
+from registry.domain.rights import Term
 from registry.domain.title import Title
 
 TODAY = date(2026, 6, 1)
@@ -23,12 +24,12 @@ def at(source: dict[str, str]) -> Provenance:
     return Provenance(OFFICER, source, source["date"], "command-1")
 
 
-def holder(name: str) -> list[dict[str, str]]:
-    return values.holders([{"id": name, "name": name, "kind": "citizen", "share": "1/1"}])
+def holder(name: str) -> values.Holders:
+    return values.Holders.parse([{"id": name, "name": name, "kind": "citizen", "share": "1/1"}])
 
 
 def title() -> Title:
-    return Title.register("31740101100001", "3174010100001", "HM", holder("budi"), None, Decimal(100), at(DEED))
+    return Title.register("31740101100001", "3174010100001", holder("budi"), Term("HM", "2025-02-01", None), Decimal(100), at(DEED))
 
 
 def replayed(original: Title) -> Title:
@@ -79,7 +80,7 @@ def test_an_annulment_dated_before_its_dealing_is_refused() -> None:
 
 
 def test_a_release_annulled_after_the_right_ended_leaves_the_mortgage_ended() -> None:
-    t = Title.register("31740101300001", "3174010100001", "HGB", holder("budi"), "2026-01-01", Decimal(100),
+    t = Title.register("31740101300001", "3174010100001", holder("budi"), Term("HGB", "2025-02-01", "2026-01-01"), Decimal(100),
                        at(DEED))
     then = date(2025, 6, 1)  # within the term
     mortgage = t.register_mortgage(BANK, Decimal(10), None, then, at({**DEED, "date": "2025-04-01"}))

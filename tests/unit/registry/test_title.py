@@ -15,11 +15,13 @@ from registry.domain.errors import (
     InvalidInput,
     MortgageError,
     NotFound,
+    ShareError,
     TermError,
     TitleBlocked,
     TitleNotActive,
 )
 from registry.domain.provenance import Provenance
+from registry.domain.rights import Term
 from registry.domain.title import Title
 
 TODAY = date(2026, 6, 1)
@@ -37,13 +39,13 @@ NIB = "3174010100001"
 BANK_BRI = {"id": "bri", "name": "Bank BRI"}
 
 
-def owners(*pairs: tuple[str, str]) -> list[dict[str, str]]:
-    return values.holders([{"id": i, "name": f"Holder {i}", "kind": "citizen", "share": s} for i, s in pairs])
+def owners(*pairs: tuple[str, str]) -> values.Holders:
+    return values.Holders.parse([{"id": i, "name": f"Holder {i}", "kind": "citizen", "share": s} for i, s in pairs])
 
 
 def hgb_title(ends_on: str = "2040-01-01", **extra: Any) -> Title:
     """An HGB title held by budi alone, ending on `ends_on`, with its creation event collected."""
-    title = Title.register(NUMBER, NIB, "HGB", owners(("budi", "1/1")), ends_on, Decimal("10000.00"),
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", ends_on), Decimal("10000.00"),
                            PROVENANCE, **extra)
     title.collect_events()
     return title
@@ -56,7 +58,7 @@ def replay(events: list[Any]) -> Title:
 def test_registered_title_is_active_at_edition_one() -> None:
     title = hgb_title()
     assert (title.status, title.edition, title.version) == ("active", 1, 1)
-    assert title.holders == owners(("budi", "1/1"))
+    assert title.holders == owners(("budi", "1/1")).as_list()
 
 
 # -- blocks (invariant 8) -------------------------------------------------------------------
@@ -67,7 +69,7 @@ def test_transfer_rejected_while_blocked() -> None:
     version = title.version
     with pytest.raises(TitleBlocked):
         title.transfer("sale", owners(("sari", "1/1")), [], TODAY, PROVENANCE)
-    assert title.version == version and title.holders == owners(("budi", "1/1"))
+    assert title.version == version and title.holders == owners(("budi", "1/1")).as_list()
 
 
 def test_mortgage_and_closing_rejected_while_blocked() -> None:
@@ -86,7 +88,7 @@ def test_transfer_allowed_once_the_blocks_until_date_has_passed() -> None:
     with pytest.raises(TitleBlocked):
         title.transfer("sale", owners(("sari", "1/1")), [], date(2026, 6, 10), PROVENANCE)
     title.transfer("sale", owners(("sari", "1/1")), [], date(2026, 6, 11), PROVENANCE)
-    assert title.holders == owners(("sari", "1/1")) and title.edition == 2
+    assert title.holders == owners(("sari", "1/1")).as_list() and title.edition == 2
 
 
 def test_block_expires_only_after_its_until_date() -> None:
@@ -215,7 +217,7 @@ def test_extend_after_the_term_ended_is_rejected() -> None:
 
 
 def test_hak_milik_has_no_term_to_extend() -> None:
-    title = Title.register(NUMBER, NIB, "HM", owners(("budi", "1/1")), None, Decimal("1.00"), PROVENANCE)
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE)
     with pytest.raises(TermError):
         title.extend("2060-01-01", TODAY, PROVENANCE)
 
@@ -282,7 +284,7 @@ def test_cancelled_title_cannot_be_cancelled_renewed_or_mortgaged() -> None:
 # -- holders --------------------------------------------------------------------------------
 
 def test_correction_that_changes_shares_is_rejected() -> None:
-    title = Title.register(NUMBER, NIB, "HM", owners(("budi", "1/2"), ("sari", "1/2")), None,
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/2"), ("sari", "1/2")), Term("HM", "2025-02-01", None),
                            Decimal("1.00"), PROVENANCE)
     with pytest.raises(InvalidInput) as caught:
         title.correct_holder_data(owners(("budi", "1/3"), ("sari", "2/3")), [], TODAY, PROVENANCE)
@@ -294,14 +296,14 @@ def test_correction_that_changes_shares_is_rejected() -> None:
 
 def test_correction_of_a_name_keeps_ids_and_shares_and_issues_a_new_edition() -> None:
     title = hgb_title()
-    corrected = values.holders([{"id": "budi", "name": "Budi Santoso", "kind": "citizen", "share": "1/1"}])
+    corrected = values.Holders.parse([{"id": "budi", "name": "Budi Santoso", "kind": "citizen", "share": "1/1"}])
     title.correct_holder_data(corrected, [], TODAY, PROVENANCE)
     assert (title.holders[0]["name"], title.edition) == ("Budi Santoso", 2)
 
 
 def test_transfer_of_hak_milik_to_a_foreigner_is_rejected() -> None:
-    title = Title.register(NUMBER, NIB, "HM", owners(("budi", "1/1")), None, Decimal("1.00"), PROVENANCE)
-    foreigner = values.holders([{"id": "john", "name": "John", "kind": "foreigner", "share": "1/1"}])
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE)
+    foreigner = values.Holders.parse([{"id": "john", "name": "John", "kind": "foreigner", "share": "1/1"}])
     with pytest.raises(EligibilityError):
         title.transfer("sale", foreigner, [], TODAY, PROVENANCE)
 
@@ -336,7 +338,7 @@ def test_editions_never_decrease_and_rise_with_every_change_of_holders_term_or_a
 
 
 def test_replaying_a_titles_events_rebuilds_the_live_title() -> None:
-    live = Title.register(NUMBER, NIB, "HGB", owners(("budi", "1/1")), "2040-01-01", Decimal("10000.00"),
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
                           PROVENANCE)
     drive_through_commands(live)
     events = live.collect_events()
@@ -347,7 +349,7 @@ def test_replaying_a_titles_events_rebuilds_the_live_title() -> None:
 
 
 def test_replaying_up_to_each_event_gives_that_events_state() -> None:
-    live = Title.register(NUMBER, NIB, "HGB", owners(("budi", "1/1")), "2040-01-01", Decimal("10000.00"),
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
                           PROVENANCE)
     states = []
     for _ in range(3):
@@ -359,7 +361,7 @@ def test_replaying_up_to_each_event_gives_that_events_state() -> None:
 
 
 def test_editions_recorded_in_events_strictly_increase() -> None:
-    live = Title.register(NUMBER, NIB, "HGB", owners(("budi", "1/1")), "2040-01-01", Decimal("10000.00"),
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
                           PROVENANCE)
     drive_through_commands(live)
     editions = [e.edition for e in live.collect_events() if hasattr(e, "edition")]
@@ -380,3 +382,37 @@ def test_terms_near_the_year_9999_neither_overflow_nor_pass_the_limits() -> None
     assert not title.renewable_on("9999-12-31")
     with pytest.raises(TermError):
         title.extend("9999-12-31", TODAY, PROVENANCE)  # the one extension is used
+
+
+# -- what the aggregate takes: validated values (invariants 5, 6, 7) --------------------------
+
+def test_a_title_cannot_be_handed_shares_that_do_not_sum_to_one() -> None:
+    raw = [{"id": "budi", "name": "Budi", "kind": "citizen", "share": "1/2"}]
+    with pytest.raises(ShareError):
+        Title.register(NUMBER, NIB, raw, Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE)  # type: ignore[arg-type]
+    title = hgb_title()
+    with pytest.raises(ShareError):
+        title.transfer("sale", raw, {}, TODAY, PROVENANCE)  # type: ignore[arg-type]
+    assert title.version == 1 and not title.collect_events()
+
+
+def test_a_term_beyond_its_first_grant_cannot_be_made() -> None:
+    with pytest.raises(TermError) as caught:
+        Term("HGB", "2025-02-01", "2055-02-02", first_years=30)
+    assert "2055-02-01" in caught.value.reason
+    assert Term("HGB", "2025-02-01", "2055-02-01", first_years=30).ends_on == "2055-02-01"
+
+
+def test_a_termed_right_without_an_end_needs_holders_who_hold_it_while_used() -> None:
+    with pytest.raises(TermError):
+        Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", None), Decimal("1.00"),
+                       PROVENANCE)
+    government = values.Holders.parse([{"id": "pemda", "name": "Pemda", "kind": "government", "share": "1/1"}])
+    title = Title.register(NUMBER, NIB, government, Term("HP", "2025-02-01", None), Decimal("1.00"), PROVENANCE, {})
+    assert title.ends_on is None
+
+
+def test_a_first_registration_checks_its_holders_eligibility_itself() -> None:
+    foreigner = values.Holders.parse([{"id": "john", "name": "John", "kind": "foreigner", "share": "1/1"}])
+    with pytest.raises(EligibilityError):
+        Title.register(NUMBER, NIB, foreigner, Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE, {})

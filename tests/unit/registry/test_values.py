@@ -39,7 +39,7 @@ def test_any_split_of_one_into_positive_fractions_is_accepted_and_sums_to_exactl
     total = sum(weights)
     # Scaling numerator and denominator alike keeps the value but leaves the fraction unreduced.
     raw = [holder(f"h{index}", f"{w * scale}/{total * scale}") for index, w in enumerate(weights)]
-    parsed = values.holders(raw)
+    parsed = values.Holders.parse(raw)
     shares = [Fraction(item["share"]) for item in parsed]
     assert sum(shares, Fraction(0)) == Fraction(1)
     assert shares == [Fraction(w, total) for w in weights]
@@ -55,7 +55,7 @@ def test_any_split_of_one_into_positive_fractions_is_accepted_and_sums_to_exactl
 def test_any_holder_list_whose_shares_do_not_sum_to_one_is_rejected(fractions: list[tuple[int, int]]) -> None:
     assume(sum((Fraction(p, q) for p, q in fractions), Fraction(0)) != 1)
     raw = [holder(f"h{index}", f"{p}/{q}") for index, (p, q) in enumerate(fractions)]
-    rejected = rejection(ShareError, values.holders, raw)
+    rejected = rejection(ShareError, values.Holders.parse, raw)
     assert rejected.field == "holders"
     assert "sum to exactly 1" in rejected.reason
 
@@ -66,13 +66,13 @@ MALFORMED_SHARES = ["0/1", "1/0", "-1/2", "1/-2", "-1/-2", "0.5", "1", "", None,
 
 @pytest.mark.parametrize("share", MALFORMED_SHARES, ids=repr)
 def test_malformed_share_is_rejected_naming_the_field(share: object) -> None:
-    rejected = rejection(ShareError, values.holders, [holder("budi", share)])
+    rejected = rejection(ShareError, values.Holders.parse, [holder("budi", share)])
     assert rejected.field == "holders[0].share"
 
 
 @pytest.mark.parametrize("share", ["0/1", "1/0", "0.5", None])
 def test_malformed_share_of_the_second_holder_names_its_index(share: object) -> None:
-    rejected = rejection(ShareError, values.holders, [holder("budi", "1/2"), holder("sari", share)])
+    rejected = rejection(ShareError, values.Holders.parse, [holder("budi", "1/2"), holder("sari", share)])
     assert rejected.field == "holders[1].share"
 
 
@@ -87,41 +87,41 @@ def test_share_with_zero_denominator_is_rejected() -> None:
 
 
 def test_shares_are_stored_in_lowest_terms() -> None:
-    parsed = values.holders([holder("budi", "2/4"), holder("sari", "3/6")])
+    parsed = values.Holders.parse([holder("budi", "2/4"), holder("sari", "3/6")])
     assert [item["share"] for item in parsed] == ["1/2", "1/2"]
 
 
 def test_sole_holder_share_is_written_one_over_one() -> None:
-    assert values.holders([holder("budi", "7/7")])[0]["share"] == "1/1"
+    assert values.Holders.parse([holder("budi", "7/7")])[0]["share"] == "1/1"
 
 
 def test_holder_listed_twice_is_rejected_naming_the_second_entry() -> None:
-    rejected = rejection(ShareError, values.holders, [holder("budi", "1/2"), holder("budi", "1/2")])
+    rejected = rejection(ShareError, values.Holders.parse, [holder("budi", "1/2"), holder("budi", "1/2")])
     assert rejected.field == "holders[1].id"
 
 
 def test_empty_holder_list_is_rejected() -> None:
-    assert rejection(ShareError, values.holders, []).field == "holders"
+    assert rejection(ShareError, values.Holders.parse, []).field == "holders"
 
 
 @pytest.mark.parametrize("value", [None, "budi", {"id": "budi"}])
 def test_holders_that_are_not_a_list_are_rejected(value: object) -> None:
-    assert rejection(ShareError, values.holders, value).field == "holders"
+    assert rejection(ShareError, values.Holders.parse, value).field == "holders"
 
 
 def test_unknown_holder_kind_is_rejected_naming_the_field() -> None:
-    rejected = rejection(InvalidInput, values.holders, [holder("budi", "1/1", kind="martian")])
+    rejected = rejection(InvalidInput, values.Holders.parse, [holder("budi", "1/1", kind="martian")])
     assert rejected.field == "holders[0].kind"
 
 
 def test_holder_list_field_name_is_the_one_given() -> None:
-    rejected = rejection(ShareError, values.holders, [holder("budi", "1/3")], "to")
+    rejected = rejection(ShareError, values.Holders.parse, [holder("budi", "1/3")], "to")
     assert rejected.field == "to"
 
 
 def test_holder_name_is_kept_verbatim() -> None:
     name = "Robert'); DROP TABLE landreg_events;--"
-    parsed = values.holders([{"id": "bobby", "name": name, "kind": "citizen", "share": "1/1"}])
+    parsed = values.Holders.parse([{"id": "bobby", "name": name, "kind": "citizen", "share": "1/1"}])
     assert parsed[0]["name"] == name
 
 
@@ -205,3 +205,13 @@ def test_amount_in_rupiah_with_cents_is_an_exact_decimal() -> None:
                                                         ("budi", "king", "actor.role")])
 def test_actor_without_an_id_or_with_an_unknown_role_is_rejected(user_id: str, role: str, field: str) -> None:
     assert rejection(InvalidInput, values.Actor, user_id, role).field == field
+
+
+def test_holders_made_from_recorded_entries_are_checked_too() -> None:
+    with pytest.raises(ShareError) as caught:
+        values.Holders([holder("budi", "2/4")])
+    assert caught.value.field == "holders[0].share"  # as recorded, shares are in lowest terms
+    with pytest.raises(ShareError):
+        values.Holders([holder("budi", "1/2"), holder("budi", "1/2")])
+    kept = values.Holders.parse([holder("budi", "1/1")])
+    assert values.Holders.of(kept) is kept and values.Holders.of(kept.as_list()) == kept

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
 
-from benchmarks.workload_data import People
-from benchmarks.workload_space import Grid, Rect
+from benchmarks.people import People, Pool
 from registry.application.registry import Registry, Result
 from registry.domain.errors import RegistryError
 from registry.domain.values import Actor
+from tests.workload.space import Grid, Rect
 
 SURVEYOR = Actor("surveyor-workload", "surveyor")
 OFFICER = Actor("officer-workload", "officer")
@@ -95,34 +95,6 @@ class Plot:
         """May be subdivided, separated or merged: untitled in effect, or titled and free."""
         right = self.live_right()
         return right is None or right.free(today)
-
-
-class Pool:
-    """NIBs to draw from at random in O(1), in a deterministic order."""
-
-    def __init__(self) -> None:
-        self._keys: list[str] = []
-        self._where: dict[str, int] = {}
-
-    def add(self, key: str) -> None:
-        if key not in self._where:
-            self._where[key] = len(self._keys)
-            self._keys.append(key)
-
-    def discard(self, key: str) -> None:
-        index = self._where.pop(key, None)
-        if index is None:
-            return
-        last = self._keys.pop()
-        if index < len(self._keys):
-            self._keys[index] = last
-            self._where[last] = index
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def choice(self, rng: random.Random) -> str:
-        return self._keys[rng.randrange(len(self._keys))]
 
 
 class Run:

@@ -6,7 +6,7 @@ attempting anything when no parcel fits (the run then surveys instead).
 from __future__ import annotations
 
 from benchmarks.papers import TRANSFER_PAPERS
-from benchmarks.workload_state import OFFICER, SYSTEM, Plot, Right, Run
+from tests.workload.state import OFFICER, SYSTEM, Plot, Right, Run
 
 RIGHT_TYPES = (("HM", 70), ("HGB", 20), ("HP", 10))
 TRANSFER_KINDS = (("sale", 5), ("gift", 2), ("inheritance", 2), ("auction", 1), ("exchange", 1), ("inbreng", 1),

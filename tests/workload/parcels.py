@@ -5,8 +5,8 @@ attempting anything when no parcel fits (the run then surveys instead).
 """
 from __future__ import annotations
 
-from benchmarks.workload_space import Rect, halves, joined, quarters, shifted, shrunk, smallest_side
-from benchmarks.workload_state import OFFICER, SURVEYOR, Plot, Right, Run
+from tests.workload.space import Rect, halves, joined, quarters, shifted, shrunk, smallest_side
+from tests.workload.state import OFFICER, SURVEYOR, Plot, Right, Run
 
 TM3_INPUT = 0.25  # share of surveys sent in TM-3 metres rather than EPSG:4326
 PAIR = 0.3  # share of fresh surveys that reserve two adjacent cells for a later merger

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import workload_parcels as parcels
-from benchmarks import workload_terms as terms
-from benchmarks import workload_titles as titles
-from benchmarks.workload_state import Run, WorkloadReport
 from registry.application.registry import Registry
+from tests.workload import parcels, terms, titles
+from tests.workload.state import Run, WorkloadReport
 
 __all__ = ["COMMANDS", "WorkloadReport", "run_workload"]
 

@@ -1,4 +1,5 @@
-"""Generated parties for the workload: Indonesian-looking names from syllables, never real people."""
+"""The synthetic population of the cadastre and the test workload: Indonesian-looking names from
+syllables (never real people), and a pool to draw from at random."""
 from __future__ import annotations
 
 import random
@@ -78,3 +79,31 @@ class People:
         fixed = [dict(h) for h in holders]
         fixed[index]["name"] = f"{fixed[index]['name'].split(' ')[0]} {word(self.rng)}"
         return fixed
+
+
+class Pool:
+    """NIBs to draw from at random in O(1), in a deterministic order."""
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._where: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        if key not in self._where:
+            self._where[key] = len(self._keys)
+            self._keys.append(key)
+
+    def discard(self, key: str) -> None:
+        index = self._where.pop(key, None)
+        if index is None:
+            return
+        last = self._keys.pop()
+        if index < len(self._keys):
+            self._keys[index] = last
+            self._where[last] = index
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def choice(self, rng: random.Random) -> str:
+        return self._keys[rng.randrange(len(self._keys))]

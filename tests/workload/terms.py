@@ -5,7 +5,7 @@ attempting anything when no parcel fits (the run then surveys instead).
 """
 from __future__ import annotations
 
-from benchmarks.workload_state import OFFICER, SYSTEM, Run
+from tests.workload.state import OFFICER, SYSTEM, Run
 
 REPLACEMENT_REASONS = ("certificate lost", "certificate damaged by flood", "certificate damaged by fire")
 CANCELLATION_REASONS = ("administrative defect in the grant", "court decision with permanent legal force")
