@@ -6,6 +6,7 @@ import { eventLine, renderCard } from "./card.js";
 import { currentLanguage, onLanguage, setLanguage, t, translate } from "./i18n.js";
 import { ParcelMap } from "./map.js";
 import { Measure } from "./measure.js";
+import { loadOverlaps } from "./overlaps.js";
 import { renderSketch } from "./sketch.js";
 import { renderLegend } from "./styles.js";
 import { fetchAnnouncement, loadLineage, loadNeighbours, showAnnouncement } from "./loaders.js";
@@ -104,6 +105,7 @@ async function search(kind, text) {
   }
   if (ticket !== state.searchTicket) return;
   state.summary = { count: features.length, which, text, truncated };
+  if (which === "village") $("overlaps-village").value = text;
   writeSummary();
   listResults(features);
   map.clear();
@@ -171,6 +173,7 @@ async function select(nib, feature = null) {
     button.setAttribute("aria-current", String(button.dataset.nib === nib));
   }
   showParcel(current, null);
+  $("overlaps-village").value = current.properties.village_code;
   fitAll();
   const [neighbours, lineage] = await Promise.all([loadNeighbours(current, NEIGHBOURHOOD_M).catch((error) => { showProblem(error); return []; }), loadLineage(current)]);
   if (state.selected !== current) return;  // another parcel was chosen meanwhile
@@ -195,6 +198,13 @@ async function loadAnnouncement(nib) {
   if (!found || state.selected?.id !== nib) return;
   state.announcement = found;
   showAnnouncement(found);
+}
+
+/** The Overlaps tab's report for its village (prefilled with the searched or selected parcel's), drawn on the map. */
+async function showOverlaps() {
+  const pairs = await loadOverlaps($("overlaps-village").value, (nib) => select(nib).catch(showProblem));
+  map.drawOn("overlaps", pairs);
+  if (pairs.length && !state.selected) map.fit(pairs);
 }
 
 function showParcel(feature, when) {
@@ -294,6 +304,7 @@ function wire() {
   $("basemap-on").addEventListener("change", (event) => map.showBasemap(event.target.checked));
   $("sketch-print").addEventListener("click", () => window.print());
   $("audit-run").addEventListener("click", () => runAudit($("audit-result")).catch(showProblem));
+  $("overlaps-form").addEventListener("submit", (event) => { event.preventDefault(); showOverlaps().catch(showProblem); });
   const tabs = [...document.querySelectorAll("[role=tab]")];
   for (const tab of tabs) {
     tab.addEventListener("click", () => chooseTab(tab));

@@ -49,15 +49,15 @@ function renderAlerts(title) {
 
 function creditorName(m) { return m.creditor ? m.creditor.name || m.creditor.id : "–"; }
 
-/** Show a parcel Feature (now, or as of a chosen time) in the card. */
-export function renderCard(feature, asOf) {
+/** Show a parcel Feature (now, or at a chosen point of asof.js: a legal day and/or a recorded time) in the card. */
+export function renderCard(feature, point) {
   const p = feature.properties;
   const title = p.title;
   $("card-nib").textContent = p.nib;
   const banner = $("card-asof");
-  banner.hidden = !asOf;
-  banner.textContent = asOf ? t(asOf.length > 10 ? "card.asof_time" : "card.asof_day",
-    { when: formatDate(asOf), version: p.version }) : "";
+  banner.hidden = !point;
+  const kind = point && (point.effective && point.recorded ? "card.asof_both" : point.effective ? "card.asof_day" : "card.asof_time");
+  banner.textContent = point ? t(kind, { day: formatDate(point.effective), when: formatDate(point.recorded), version: p.version }) : "";
   renderAlerts(title);
   const facts = [
     ["nib", p.nib], ["village", p.village_code], ["area", formatArea(p.area_m2)],

@@ -1,6 +1,6 @@
 // The parcel map on OpenLayers (vendored): parcels from the service's GeoJSON, an optional basemap, a scale line.
 // The view is Web Mercator (what XYZ/WMTS basemaps are cut in) and never rotates, so north is always up.
-import { look, parcelStyle, selectedStyle, pastStyle, lineageStyle } from "./styles.js";
+import { look, parcelStyle, selectedStyle, pastStyle, lineageStyle, overlapStyle } from "./styles.js";
 
 const GEOJSON = new ol.format.GeoJSON({ dataProjection: "EPSG:4326", featureProjection: "EPSG:3857" });
 
@@ -11,8 +11,8 @@ function vectorLayer(style, zIndex) {
 export class ParcelMap {
   constructor({ target, onSelect, onStatus }) {
     Object.assign(this, { target, onSelect, onStatus });
-    this.layers = { parcels: vectorLayer(parcelStyle, 10), lineage: vectorLayer(lineageStyle, 20),
-                    selected: vectorLayer(selectedStyle, 30) };
+    this.layers = { parcels: vectorLayer(parcelStyle, 10), overlaps: vectorLayer(overlapStyle, 15),
+                    lineage: vectorLayer(lineageStyle, 20), selected: vectorLayer(selectedStyle, 30) };
     this.basemap = null;
     this.map = new ol.Map({
       target, layers: Object.values(this.layers), keyboardEventTarget: target,
@@ -58,7 +58,7 @@ export class ParcelMap {
   /** The looks of the parcels drawn (for the legend's counts). */
   looks() { return this.layers.parcels.getSource().getFeatures().map((f) => f.get("look")); }
 
-  /** Draw a few features on the "selected" or "lineage" layer; `past` draws the selection as of a past time. */
+  /** Draw a few features on the "selected", "lineage" or "overlaps" layer; `past` draws the selection as of a past time. */
   drawOn(name, features, { past = false } = {}) {
     const source = this.layers[name].getSource();
     source.clear();
@@ -107,7 +107,7 @@ export class ParcelMap {
     if (this.busy) return;  // a measuring tool is drawing: clicks are its points
     let nib = null;
     this.map.forEachFeatureAtPixel(event.pixel, (feature) => { nib = feature.getId(); return true; },
-      { layerFilter: (layer) => Object.values(this.layers).includes(layer) });
+      { layerFilter: (layer) => layer !== this.layers.overlaps && Object.values(this.layers).includes(layer) });
     if (nib) this.onSelect(String(nib));
   }
 

@@ -8,8 +8,11 @@ export const RIGHT_FILLS = {
   HM: "#a6cee3", HGB: "#fdbf6f", HGU: "#b2df8a", HP: "#cab2d6", HPL: "#ffff99", WAKAF: "#fb9a99",
   HMSRS: "#8dd3c7", none: "#f0f0f0",
 };
-// The outline says what the officer must notice first: a block (blokir/sita), else a mortgage.
-const OUTLINES = { blocked: ["#c00000", 3.5, null], mortgaged: ["#6a3d9a", 2.5, [8, 4]], plain: ["#4a5a3a", 1, null] };
+// The outline says what the officer must notice first: a recorded overlap with another certificate
+// (tumpang tindih: no dealing until resolved), else a block (blokir/sita), else a mortgage.
+const OUTLINES = { conflict: ["#ff7f00", 4, [2, 3]], blocked: ["#c00000", 3.5, null], mortgaged: ["#6a3d9a", 2.5, [8, 4]],
+                   plain: ["#4a5a3a", 1, null] };
+export const CONFLICT = OUTLINES.conflict[0];
 const RETIRED = { fill: "rgba(160,160,160,0.25)", stroke: ["#6b6b6b", 1.5, [6, 4]] };
 const LABEL_RESOLUTION = 1.5;  // metres a pixel: below it each parcel is labelled with its NIB (where it fits)
 
@@ -23,7 +26,7 @@ export function look(properties) {
   return {
     status: properties.status === "active" ? "active" : "retired",
     right: right && RIGHT_FILLS[right] ? right : "none",
-    flag: blocked ? "blocked" : mortgaged ? "mortgaged" : "plain",
+    flag: properties.in_conflict ? "conflict" : blocked ? "blocked" : mortgaged ? "mortgaged" : "plain",
   };
 }
 
@@ -61,6 +64,8 @@ function makeLabel(nib) {
 
 export const selectedStyle = new Style({ stroke: new Stroke({ color: "#e4a10b", width: 5 }), fill: new Fill({ color: "rgba(228,161,11,0.15)" }) });
 export const pastStyle = new Style({ stroke: new Stroke({ color: "#8e44ad", width: 4, lineDash: [10, 5] }) });
+export const overlapStyle = new Style({ stroke: new Stroke({ color: CONFLICT, width: 2 }),
+  fill: new Fill({ color: "rgba(255,127,0,0.55)" }) });
 export const lineageStyle = (feature) => new Style({ stroke: new Stroke({
   color: feature.get("look").status === "active" ? "#0b4f9c" : "#6b6b6b", width: 3, lineDash: [4, 4] }) });
 
@@ -73,6 +78,7 @@ export function legendItems(looks) {
     count: count((l) => l.status === "active" && l.right === right),
   }));
   items.push(
+    { id: "conflict", swatch: { border: `3px dotted ${CONFLICT}` }, text: t("legend.conflict"), count: count((l) => l.flag === "conflict") },
     { id: "blocked", swatch: { border: `3px solid ${OUTLINES.blocked[0]}` }, text: t("legend.blocked"), count: count((l) => l.flag === "blocked") },
     { id: "mortgaged", swatch: { border: `3px dashed ${OUTLINES.mortgaged[0]}` }, text: t("legend.mortgaged"), count: count((l) => l.flag === "mortgaged") },
     { id: "retired", swatch: { border: `2px dashed ${RETIRED.stroke[0]}`, background: "#ddd" }, text: t("legend.retired"), count: count((l) => l.status === "retired") },
