@@ -86,6 +86,15 @@ def fresh_database(url: str, extensions: tuple[str, ...] = ()) -> None:
             cursor.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
 
 
+def drop_database(url: str) -> None:
+    """Drop the peer's database (refusing protected names) when the run is done with it."""
+    name = check_database_name(url)
+    admin = _admin(url)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def ensure_database(url: str) -> None:
     """Create the peer's database if it is missing; keep it (and what it holds) otherwise."""
     name = check_database_name(url)

@@ -15,11 +15,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
+
 from benchmarks.peers.common import (
     Measure,
     Stopwatch,
     check_database_name,
     connect,
+    drop_database,
     ensure_database,
     libpq_params,
     rate,
@@ -55,19 +58,25 @@ def install_scripts(cache: Path = CACHE) -> Path:
     return scripts
 
 
-def install(url: str, cache: Path = CACHE) -> None:
+ROLE = "message_store"  # the cluster-wide role Message DB's installer creates
+
+
+def install(url: str, cache: Path = CACHE) -> bool:
     """Install Message DB into the database of `url` unless `write_message` is already there.
 
-    Its installer also creates the cluster-wide role `message_store` (if missing). A half-done
-    install (schema without the function) is dropped and done again.
+    Its installer also creates the cluster-wide role `message_store` (if missing); returns whether
+    this install created it, so the run can remove it again (`remove`). A half-done install
+    (schema without the function) is dropped and done again.
     """
     name = check_database_name(url)
     ensure_database(url)
     with connect(url) as raw, raw.cursor() as cursor:
         cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", (SIGNATURE,))
         if cursor.fetchone()[0]:
-            return
+            return False
         cursor.execute("DROP SCHEMA IF EXISTS message_store CASCADE")
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ROLE,))
+        role_existed = cursor.fetchone() is not None
     scripts = install_scripts(cache)
     if shutil.which("psql") is None:
         raise MessageDbUnavailable("psql is not installed: Message DB's installer runs its SQL with psql")
@@ -80,6 +89,20 @@ def install(url: str, cache: Path = CACHE) -> None:
                           check=False, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise MessageDbUnavailable(f"Message DB's install.sh failed: {done.stderr.strip()[-800:]}")
+    return not role_existed
+
+
+def remove(url: str, role_too: bool) -> None:
+    """Drop the peer's database and, if this run's install created it, the role `message_store`:
+    the run leaves nothing behind outside the databases it named as its own."""
+    check_database_name(url)
+    with connect(url) as raw, raw.cursor() as cursor:
+        cursor.execute("DROP SCHEMA IF EXISTS message_store CASCADE")  # what the role owns in this database
+    drop_database(url)
+    if role_too:
+        admin = sqlalchemy.make_url(url).set(database="postgres").render_as_string(hide_password=False)
+        with connect(admin) as raw, raw.cursor() as cursor:
+            cursor.execute(f"DROP ROLE IF EXISTS {ROLE}")
 
 
 def message_db(url: str, commands: int, cache: Path = CACHE) -> list[Measure]:
@@ -91,9 +114,17 @@ def message_db(url: str, commands: int, cache: Path = CACHE) -> list[Measure]:
     `title-<id>`, -1) and transfer (second message on each title stream, expected version 0).
     Each message's data is the same JSON as our event's state (about 1 KB for a survey), encoded
     in the timed loop as a client would; Message DB's own per-category advisory lock serialises
-    writers of a category, as the table lock does ours.
+    writers of a category, as the table lock does ours. Afterwards its database is dropped, and the
+    role `message_store` too when this run created it.
     """
-    install(url, cache)
+    created_role = install(url, cache)
+    try:
+        return _measure(url, commands)
+    finally:
+        remove(url, created_role)
+
+
+def _measure(url: str, commands: int) -> list[Measure]:
     with connect(url, options="-c search_path=message_store,public") as raw:
         with raw.cursor() as cursor:
             cursor.execute("TRUNCATE message_store.messages RESTART IDENTITY")
