@@ -26,6 +26,11 @@ DEFAULT_LIMIT = 100
 COMMON = frozenset({"f"})
 ITEMS = COMMON | {"limit", "bbox", "bbox-crs", "crs", "cursor"}
 FORMATS = frozenset({"json", "geojson", "application/json", "application/geo+json"})
+# Part 1's `datetime` filters features by their own time extent; these features are the parcels as
+# they are now, so it would not answer "who held what on that day". Reads by legal date live beside.
+NO_DATETIME = ("datetime: the parcels collection holds the parcels as they are now; read them on a legal date "
+               "with GET /v1/parcels?village=CODE&effective_on=DATE or /v1/villages/CODE/ownership?effective_on=DATE "
+               "(add as_of= for a recorded time)")
 
 
 def refuse(detail: str) -> HTTPException:
@@ -36,6 +41,8 @@ def refuse(detail: str) -> HTTPException:
 def check_parameters(request: Request, allowed: frozenset[str]) -> None:
     """Refuse a parameter the endpoint does not know, and an output format other than GeoJSON."""
     unknown = sorted(set(request.query_params) - allowed)
+    if "datetime" in unknown:
+        raise refuse(NO_DATETIME)
     if unknown:
         raise refuse(f"unknown query parameter {unknown[0]!r}; this endpoint takes {', '.join(sorted(allowed))}")
     wanted = request.query_params.get("f")

@@ -128,6 +128,12 @@ def test_unfit_parameters_are_refused_with_400(client: TestClient, officer: Head
     assert_problem(client.get(f"{ITEMS}?{query}", headers=officer), 400, "invalid_parameter")
 
 
+def test_datetime_is_refused_with_where_to_read_by_legal_date(client: TestClient, officer: Headers,
+                                                             village: Village) -> None:
+    body = assert_problem(client.get(f"{ITEMS}?datetime=2000-01-01", headers=officer), 400, "invalid_parameter")
+    assert "effective_on=" in body["detail"]
+
+
 def test_the_ogc_api_takes_the_same_tokens_and_roles_as_other_reads(
         client: TestClient, surveyor: Headers, auditor: Headers, village: Village) -> None:
     for path in ("/ogc", "/ogc/collections", ITEMS, f"{ITEMS}/{village.titled}"):
