@@ -27,6 +27,7 @@ test: $(DEV_STAMP)
 	$(BIN)/pytest
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy registry spatial projections api benchmarks tests/workload
+	$(BIN)/ruff check registry spatial projections api tests benchmarks
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check registry spatial projections api tests benchmarks

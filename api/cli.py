@@ -109,7 +109,8 @@ def tokens_revoke(name: Annotated[str, typer.Option(help="revoke every live toke
 @app.command("import")
 def import_file(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="GeoJSON FeatureCollection, GeoPackage, Shapefile, FlatGeobuf or JSON lines")],
+                                         help="GeoJSON FeatureCollection, GeoPackage, Shapefile, FlatGeobuf "
+                                              "or JSON lines")],
     actor: Annotated[str, typer.Option(help="recorded as the actor of every event")] = "import",
     report: Annotated[Path | None, typer.Option(help="write refused lines here as JSON lines")] = None,
     batch: Annotated[int, typer.Option(min=1, help="commands per transaction")] = importer.BATCH,
@@ -117,7 +118,7 @@ def import_file(
     """Import surveys (GeoJSON, GeoPackage, Shapefile, FlatGeobuf) or commands (JSON lines: {"command": ..., "args": {...}}).
 
     Each line lands whole or not at all; running the same file again resumes where it stopped.
-    """
+    """  # noqa: E501 (the first line is the command's one-line summary in `landreg --help`, shown as written)
     with build(Settings()) as services, \
             Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
         task = progress.add_task(f"Importing {path.name}", total=importer.count(path))
@@ -240,12 +241,14 @@ def audit_rotate_key() -> None:
     with build_existing(Settings()) as services:
         handed = services.registry.rotate_key()
     console.print(f"signing key {handed['previous_key_id']} handed over to {handed['key_id']} after position "
-                  f"{handed['since']:,}; the old key is now {handed['retired_key_file']}: move it offline or destroy it")
+                  f"{handed['since']:,}; the old key is now {handed['retired_key_file']}: "
+                  "move it offline or destroy it")
 
 
 @audit_app.command("verify")
 def audit_verify(
-    full: Annotated[bool, typer.Option("--full", help="every event from the first, trusting no earlier verify")] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="every event from the first, trusting no earlier verify")] = False,
 ) -> None:
     """Recompute the hash chains, seals and checkpoints after the checkpoint the last sound verify
     ended on (all of them with --full); name the first broken link. Exit 1 if any."""
@@ -312,7 +315,8 @@ def projections_status() -> None:
 
 @projections_app.command("rebuild")
 def projections_rebuild(
-    names: Annotated[list[str] | None, typer.Argument(help="parcels, certificates, procedures; all when left out")] = None,
+    names: Annotated[list[str] | None, typer.Argument(
+        help="parcels, certificates, procedures; all when left out")] = None,
 ) -> None:
     """Replay the log once into fresh tables of the read models, index them, then swap them in
     (the service keeps answering from the old tables meanwhile)."""

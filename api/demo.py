@@ -48,7 +48,8 @@ def _cells() -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _holder(index: int) -> dict[str, str]:
-    return {"id": f"3273{index:012d}", "name": NAMES[(index + index // 100 * 5) % len(NAMES)], "kind": "citizen", "share": "1/1"}
+    return {"id": f"3273{index:012d}", "name": NAMES[(index + index // 100 * 5) % len(NAMES)], "kind": "citizen",
+            "share": "1/1"}
 
 
 def steps(registry: Registry) -> list[tuple[str, Callable[[], Any]]]:

@@ -254,7 +254,8 @@ def _stock(registry: Registry, run_: Run, actor: Actor, prefix: str) -> list[dic
     if not known:
         return run_.refused
     outcomes = registry.register_parcels([args for _, args in known], [f"import:{prefix}:{n}" for n, _ in known],
-                                         actor=actor, prepared=None if run_.prepared is None else run_.prepared.result())
+                                         actor=actor,
+                                         prepared=None if run_.prepared is None else run_.prepared.result())
     refused = run_.refused + [_refusal(n, _problem(o)) for (n, _), o in zip(known, outcomes)
                               if isinstance(o, RegistryError)]
     return sorted(refused, key=lambda r: r["line"])

@@ -108,7 +108,8 @@ def _invalid(error: dict[str, Any]) -> dict[str, str]:
         where = error["loc"][-1]
         return {"field": "body", "reason": f"malformed JSON near character {where}: {error['msg']}"}
     # The location kind (body, query, header, path) is left out: the field is named as the client wrote it.
-    where = error["loc"][1:] if error["loc"] and error["loc"][0] in ("body", "query", "header", "path") else error["loc"]
+    where = (error["loc"][1:] if error["loc"] and error["loc"][0] in ("body", "query", "header", "path")
+             else error["loc"])
     field = ".".join(str(p) for p in where) or "body"
     return {"field": field, "reason": error["msg"]}
 

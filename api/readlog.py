@@ -101,7 +101,8 @@ class ReadLog:
                  "subject": subject[:64], "nib": nib, "purpose": reader.purpose, "request_id": reader.request_id}
                 for subject, nib in sorted(people(value), key=lambda p: (p[1] or "", p[0]))]
         if len(self.pending) + len(rows) > QUEUE_LIMIT:
-            logger.error("read log queue full: the oldest %d rows are lost", len(self.pending) + len(rows) - QUEUE_LIMIT)
+            logger.error("read log queue full: the oldest %d rows are lost",
+                         len(self.pending) + len(rows) - QUEUE_LIMIT)
         self.pending.extend(rows)
         self._start()
         return len(rows)

@@ -31,7 +31,8 @@ def national_command(
     parcels: int = typer.Option(100_000, help="first registrations in the stock"),
     activity: float = typer.Option(0.1, help="commands in the year per parcel of the stock"),
     commands: int = typer.Option(1_000, help="single commands of each kind, per client setting"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     folder: str = typer.Option("/tmp/landreg-bench", help="where the generated files go"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
     year_only: bool = typer.Option(False, help="the year at scale only: import, rebuild, queries, disk, memory"),
@@ -68,7 +69,8 @@ def hotpaths_command(
     facts, figures = hotpaths.run(url, Path(folder), parcels, activity, workers, fresh, report=console.print)
     _print(f"hot paths, {parcels:,} parcels", figures)
     facts["command"] = "python -m benchmarks " + " ".join(sys.argv[1:])
-    _save(new_results_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"), facts, figures)
+    _save(new_results_file(Path(results), f"hotpaths-postgresql-{parcels}{'-' + label if label else ''}"),
+          facts, figures)
 
 
 @app.command("sqlite")
@@ -97,9 +99,11 @@ def _save(out: Path, facts: dict[str, Any], figures: list[read_side.Figure]) -> 
 
 @app.command("legal-time")
 def legal_time_command(
-    base: str = typer.Option(..., help="the code before the two time axes (e.g. `git archive ab882f3 | tar -x -C DIR`)"),
+    base: str = typer.Option(..., help="the code before the two time axes "
+                                       "(e.g. `git archive ab882f3 | tar -x -C DIR`)"),
     parcels: int = typer.Option(100_000, help="first registrations imported by each tree"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     folder: str = typer.Option("/tmp/landreg-bench", help="where the generated stock goes"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
@@ -121,7 +125,8 @@ def legal_time_command(
 @app.command("seal")
 def seal_command(
     commands: int = typer.Option(1_000, help="single commands of each kind, per client setting and sealing setting"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     sqlite: bool = typer.Option(False, help="measure on SQLite too (a temporary file)"),
     rounds: int = typer.Option(2, help="runs of each setting, alternating; the best of each figure is kept"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
@@ -141,7 +146,8 @@ def seal_command(
 @app.command("ogc")
 def ogc_command(
     parcels: int = typer.Option(1_000_000, help="parcels of the synthetic stock, imported by the bulk path"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     reuse: bool = typer.Option(False, help="keep the database's log if it has one (skip seeding)"),
     samples: int = typer.Option(1_000, help="boxes and pages timed, each"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
@@ -164,7 +170,8 @@ def observe_command(
     parcels: int = typer.Option(500, help="titled parcels to read"),
     rounds: int = typer.Option(2, help="runs of each app, alternating; the best of each figure is kept"),
     store: str = typer.Option("sqlite", help="postgresql (a fresh database) or sqlite (a temporary file)"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """What metrics, the access log and the read log cost HTTP reads: the same app with and without them."""
@@ -186,7 +193,8 @@ def observe_command(
 
 @app.command("names")
 def names_command(
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="a PostgreSQL database already filled"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="a PostgreSQL database already filled"),
     results: str = typer.Option("", help="a result JSON of a run on that database, to add the figures to"),
 ) -> None:
     """Holder-name search on a filled database (e.g. after `national`): trigram index, raw SQL, no index."""
@@ -227,7 +235,8 @@ def http_command(
     workers: str = typer.Option("1,2", help="worker process counts of `landreg serve`, one run each"),
     parcels: int = typer.Option(2_000, help="parcels surveyed first, for the NIB reads"),
     store: str = typer.Option("postgresql", help="postgresql (a fresh database) or sqlite (a temporary file)"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """Requests/s and latency of `landreg serve` on loopback, for NIB reads and survey submissions."""
@@ -263,7 +272,8 @@ def http_command(
 @app.command("writes")
 def writes_command(
     commands: int = typer.Option(500, help="commands of each kind, per client count"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     folder: str = typer.Option("/tmp/landreg-bench-writes", help="where the audit key and anchor go"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
     name: str = typer.Option("writes-postgresql", help="the JSON's file name, without .json"),
@@ -296,7 +306,8 @@ def soak_command(
     minutes: float = typer.Option(30, help="how long the mixed load runs"),
     clients: int = typer.Option(32, help="concurrent keep-alive clients"),
     workers: int = typer.Option(2, help="worker processes of `landreg serve`"),
-    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL), help="PostgreSQL database to drop and fill"),
+    url: str = typer.Option(os.environ.get("LANDREG_BENCH_URL", DEFAULT_URL),
+                            help="PostgreSQL database to drop and fill"),
     results: str = typer.Option("benchmarks/results", help="where the JSON of the run is written"),
 ) -> None:
     """A soak over HTTP: 70% reads, 20% survey + title, 10% transfers; errors, p50/p99, memory."""

@@ -27,7 +27,8 @@ def lines(path: Path) -> list[tuple[str, str, str]]:
     events, parcels = run["events"], run["parcels_now"]
     tables, indexes = run["table_bytes"], run.get("index_bytes", {})
     import_rate = figure(run, "bulk import", "parcels/s") or float("nan")
-    rebuilds = {name: figure(run, f"rebuild {name}", "events/s") or float("nan") for name in ("parcels", "certificates")}
+    rebuilds = {name: figure(run, f"rebuild {name}", "events/s") or float("nan")
+                for name in ("parcels", "certificates")}
     verify = figure(run, "audit verify", "events/s")  # a --year-only run has none
     event_bytes, event_index = tables["landreg_events"] / events, indexes.get("landreg_events", 0) / events
     read_side = run["read_side_bytes_per_parcel"]

@@ -90,7 +90,8 @@ def _answers(port: int) -> bool:
         return False
 
 
-def drive(port: int, seconds: float, threads: int, request: Callable[[int, int], tuple[str, str, bytes | None, dict[str, str]]],
+def drive(port: int, seconds: float, threads: int,
+          request: Callable[[int, int], tuple[str, str, bytes | None, dict[str, str]]],
           ) -> tuple[float, float, float, int]:
     """(requests/s, p50 ms, p99 ms, errors) of `threads` keep-alive clients for `seconds`."""
     latencies: list[float] = []

@@ -83,7 +83,8 @@ def child(url: str, stock: Path) -> dict[str, Any]:
     figures["read_as_of_per_s"] = _rate(chosen, lambda nib: fold(nib, recorded_by=now))
     if "effective_on" in history.state_after.__code__.co_varnames:
         figures["read_effective_on_per_s"] = _rate(chosen, lambda nib: fold(nib, effective_on="2010-01-01"))
-        figures["read_both_axes_per_s"] = _rate(chosen, lambda nib: fold(nib, recorded_by=now, effective_on="2010-01-01"))
+        figures["read_both_axes_per_s"] = _rate(chosen,
+                                                lambda nib: fold(nib, recorded_by=now, effective_on="2010-01-01"))
         figures.update(_overlap_report(services))
     services.close()
     return figures

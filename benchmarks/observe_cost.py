@@ -187,8 +187,8 @@ def _measure(port: int, seconds: float, threads: int, plan: Plan) -> dict[str, f
         raise RuntimeError(f"{errors} requests failed")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     spent = cpu.ru_utime + cpu.ru_stime - began
-    return {"requests/s": rate, "p50 ms": p50, "p99 ms": p99, "cpu s per 1000 requests": spent / (rate * seconds) * 1000,
-            "rss MB": _rss_mb()}
+    return {"requests/s": rate, "p50 ms": p50, "p99 ms": p99,
+            "cpu s per 1000 requests": spent / (rate * seconds) * 1000, "rss MB": _rss_mb()}
 
 
 def _rss_mb() -> float:

@@ -5,8 +5,9 @@
 Fills a fresh PostgreSQL database with the synthetic cadastre's stock (benchmarks/cadastre.py,
 through the import's bulk path), rebuilds the `parcels` read model, serves it with `landreg serve` in a child
 process and times, one keep-alive client at a time, `/ogc/collections/parcels/items?bbox=` for a
-~100 m box (its parcel count is in the facts) and a 1,000-feature page (`limit=1000&cursor=`), beside the raw SQL on the QGIS view
-`landreg_gis_parcels` that answers the same page: once as rows, once building the GeoJSON in PostGIS.
+~100 m box (its parcel count is in the facts) and a 1,000-feature page (`limit=1000&cursor=`), beside the raw
+SQL on the QGIS view `landreg_gis_parcels` that answers the same page: once as rows, once building the GeoJSON
+in PostGIS.
 """
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def _arguments(url: str, samples: int) -> tuple[list[tuple[float, ...]], list[st
     """Random ~100 m boxes on parcels, and random NIBs to start 1,000-feature pages after."""
     import psycopg2
 
-    with psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql")) as connection, connection.cursor() as cursor:
+    with psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql")) as connection, \
+            connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.5)")  # the same boxes and pages each run on the same cadastre
         cursor.execute("SELECT ST_XMin(geom), ST_YMin(geom), nib FROM landreg_footprints ORDER BY random() LIMIT %s",
                        (samples,))
@@ -162,7 +164,8 @@ def features_per_box(url: str, boxes: list[tuple[float, ...]]) -> float:
     """The mean count of parcels in the boxes (a fact of the run, printed beside the figures)."""
     import psycopg2
 
-    with psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql")) as connection, connection.cursor() as cursor:
+    with psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql")) as connection, \
+            connection.cursor() as cursor:
         counts = []
         for b in boxes[:200]:
             cursor.execute(f"SELECT count(*) FROM landreg_gis_parcels WHERE {IN_BOX}", (*b, *b))

@@ -120,7 +120,8 @@ def query_figures(services: Services, parcels: int, samples: int = 2_000) -> lis
     pairs: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]] = [
         ("NIB lookup", queries.parcel, raw_nib, nibs),
         ("holder lookup", lambda h: queries.by_holder(h), raw_holder, holders),
-        ("bbox ~100 m (<= 100 results)", lambda w: queries.in_bbox(w[0], w[1], w[2], w[3], limit=100), raw_bbox, windows),
+        ("bbox ~100 m (<= 100 results)", lambda w: queries.in_bbox(w[0], w[1], w[2], w[3], limit=100), raw_bbox,
+         windows),
     ]
     figures = []
     for name, ours, peer, arguments in pairs:

@@ -19,7 +19,8 @@ def markdown(path: Path) -> str:
 
 
 def new_results_file(folder: Path, stem: str) -> Path:
-    """A results file that does not exist yet (`stem.json`, else `stem-2.json`, ...): an earlier run is never overwritten."""
+    """A results file that does not exist yet (`stem.json`, else `stem-2.json`, ...): an earlier run is never
+    overwritten."""
     out = folder / f"{stem}.json"
     number = 2
     while out.exists():

@@ -63,13 +63,16 @@ class Client:
             holder = {"id": f"31{self.rng.randrange(10**14):014d}", "name": "Warga Soak", "kind": "citizen",
                       "share": "1/1"}
             title = self._timed("title", "POST", f"/v1/parcels/{self.last}/title",
-                                {"right_type": "HM", "holders": [holder], "ends_on": None, "source": DEED}, self.officer)
+                                {"right_type": "HM", "holders": [holder], "ends_on": None, "source": DEED},
+                                self.officer)
             self.titled.append(self.last)
             return [survey, title]
         nib = self.rng.choice(self.titled)
-        buyer = {"id": f"32{self.rng.randrange(10**14):014d}", "name": "Pembeli Soak", "kind": "citizen", "share": "1/1"}
+        buyer = {"id": f"32{self.rng.randrange(10**14):014d}", "name": "Pembeli Soak", "kind": "citizen",
+                 "share": "1/1"}
         return [self._timed("transfer", "POST", f"/v1/parcels/{nib}/transfers",
-                            {"kind": "sale", "to": [buyer], "effective_at": "2025-03-01", "source": DEED}, self.officer)]
+                            {"kind": "sale", "to": [buyer], "effective_at": "2025-03-01", "source": DEED},
+                            self.officer)]
 
     def _timed(self, kind: str, method: str, path: str, body: dict[str, Any] | None,
                headers: dict[str, str]) -> tuple[str, float, bool]:
@@ -98,7 +101,8 @@ def run(url: str, workdir: Path, minutes: float, clients: int, workers: int,
 
         seeding = Client(server.port, surveyor, officer, 0, next_square)
         nibs = [seeding.call("POST", "/v1/parcels", {"village_code": "31740101", "geometry": _square(next_square()),
-                                                     "survey": SURVEY}, {**surveyor, "Content-Type": "application/json"})[1]["nib"]
+                                                     "survey": SURVEY},
+                             {**surveyor, "Content-Type": "application/json"})[1]["nib"]
                 for _ in range(200)]
         report(f"seeded {len(nibs)} parcels to read; soaking {minutes} min with {clients} clients")
         results: list[tuple[str, float, bool]] = []

@@ -221,7 +221,8 @@ class RawQueries:
 
     def windows(self, nibs: list[str]) -> list[tuple[float, float, float, float]]:
         """A ~100 m box at the south-west corner of each parcel's footprint (degrees)."""
-        corners = [self.db.execute("SELECT minx, miny FROM landreg_footprints_rtree WHERE id = ?", (int(nib),)).fetchone()
+        corners = [self.db.execute("SELECT minx, miny FROM landreg_footprints_rtree WHERE id = ?",
+                                   (int(nib),)).fetchone()
                    for nib in nibs]
         return [(x, y, x + WINDOW_DEGREES, y + WINDOW_DEGREES) for x, y in filter(None, corners)]
 
@@ -242,7 +243,8 @@ def query_figures(services: Services, store: Path, samples: int = SAMPLES) -> li
         return list(_latency_figures(pairs))
 
 
-def _latency_figures(pairs: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]]) -> Iterator[Figure]:
+def _latency_figures(pairs: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]],
+                     ) -> Iterator[Figure]:
     for name, ours, peer, arguments in pairs:
         ours_p50, ours_p99 = latencies(ours, arguments)
         peer_p50, peer_p99 = latencies(peer, arguments)

@@ -48,7 +48,8 @@ def apply(session: Session, tables: CertificateTables, events: list[LogEvent]) -
     titles: dict[str, title_state.Title] = {}
     if any(e.kind != "Title.RightRegistered" for e in mine):  # a title just registered has no row yet
         titles = {r.title_id: r.title for r in session.execute(
-            select(table.c.title_id, table.c.title).where(bulk.among(session, table.c.title_id, {e.originator_id for e in mine}))
+            select(table.c.title_id, table.c.title).where(
+                bulk.among(session, table.c.title_id, {e.originator_id for e in mine}))
         ).all()}
     last: dict[str, int] = {}
     for event in mine:

@@ -60,7 +60,8 @@ def read(session: Session, after: int, limit: int, until: int | None = None,
         kind = "split_part(topic, ':', 2)" if dialect == "postgresql" else "substr(topic, instr(topic, ':') + 1)"
         patterns = {f"kind{i}": f"{prefix}%" for i, prefix in enumerate(kinds)}
         chosen = f" AND ({' OR '.join(f'{kind} LIKE :{name}' for name in patterns) or 'false'})"
-    query = text(f"SELECT {columns(dialect)} FROM {EVENTS_TABLE} WHERE id > :after{bound}{chosen} ORDER BY id LIMIT :limit")
+    query = text(f"SELECT {columns(dialect)} FROM {EVENTS_TABLE} "
+                 f"WHERE id > :after{bound}{chosen} ORDER BY id LIMIT :limit")
     rows = session.execute(query, {"after": after, "limit": limit, "until": until, **patterns}).all()
     return [decode(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 

@@ -91,7 +91,8 @@ SELECT c.oid::regclass::text AS name, c.relkind, pg_get_viewdef(c.oid) AS defini
        format('COMMENT ON %s %s IS %L', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
               c.oid::regclass, obj_description(c.oid, 'pg_class')) AS comment,
        coalesce((SELECT array_agg(format('GRANT %s ON %s TO %s', a.privilege_type, c.oid::regclass,
-                                         CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END))
+                                         CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                                              ELSE quote_ident(pg_get_userbyid(a.grantee)) END))
                  FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner), '{}') AS grants,
        coalesce((SELECT array_agg(indexdef) FROM pg_indexes i
                  WHERE i.schemaname = n.nspname AND i.tablename = c.relname), '{}') AS indexes,

@@ -159,8 +159,9 @@ def epsg_of(crs: str) -> int | None:
 
     >>> epsg_of('PROJCS["DGN95 / Indonesia TM-3 zone 48.2",GEOGCS["DGN95",DATUM["Datum_Geodesi_Nasional_1995",'
     ...         'SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],'
-    ...         'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",106.5],'
-    ...         'PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",200000],PARAMETER["false_northing",1500000],'
+    ...         'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+    ...         'PARAMETER["central_meridian",106.5],PARAMETER["scale_factor",0.9999],'
+    ...         'PARAMETER["false_easting",200000],PARAMETER["false_northing",1500000],'
     ...         'UNIT["metre",1]]')
     23834
     """

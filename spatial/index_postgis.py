@@ -48,7 +48,8 @@ class PostgisFootprints:
     def create(self, engine: Engine) -> None:
         self.table.create(engine, checkfirst=True)
 
-    def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+    def candidates(self, session: Session | Connection, geom: BaseGeometry,
+                   exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints that intersect `geom` (box prefilter with &&, so the GiST index is used)."""
         probe = func.ST_GeomFromWKB(bindparam("probe", shapely.to_wkb(geom)), 4326)
         query = select(self.table.c.nib, func.ST_AsBinary(self.table.c.geom)).where(

@@ -25,7 +25,8 @@ class SqliteFootprints:
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.rtree_name} USING rtree(id, minx, maxx, miny, maxy)"
             ))
 
-    def candidates(self, session: Session | Connection, geom: BaseGeometry, exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
+    def candidates(self, session: Session | Connection, geom: BaseGeometry,
+                   exclude: set[str]) -> list[tuple[str, BaseGeometry]]:
         """Active footprints whose boxes meet `geom`'s box and that truly intersect it."""
         minx, miny, maxx, maxy = geom.bounds
         rows = session.execute(text(
@@ -58,7 +59,8 @@ class SqliteFootprints:
             {"nib": nib, "village": village_code, "wkb": shapely.to_wkb(geom)},
         )
         session.execute(
-            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) VALUES (:id, :minx, :maxx, :miny, :maxy)"),
+            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) "
+                 "VALUES (:id, :minx, :maxx, :miny, :maxy)"),
             {"id": int(nib), "minx": minx, "maxx": maxx, "miny": miny, "maxy": maxy},
         )
 
@@ -72,7 +74,8 @@ class SqliteFootprints:
         )
         boxes = [(nib, shapely.from_wkb(wkb).bounds) for nib, _, wkb in rows]
         session.execute(
-            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) VALUES (:id, :minx, :maxx, :miny, :maxy)"),
+            text(f"INSERT INTO {self.rtree_name} (id, minx, maxx, miny, maxy) "
+                 "VALUES (:id, :minx, :maxx, :miny, :maxy)"),
             [{"id": int(nib), "minx": b[0], "maxx": b[2], "miny": b[1], "maxy": b[3]} for nib, b in boxes],
         )
 

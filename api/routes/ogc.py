@@ -22,7 +22,8 @@ Bbox = Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84 (lo
 Cursor = Annotated[str, Query(description="where the page starts: from the `next` link, never made by hand")]
 
 
-@router.get("", name="ogc_landing", response_model=OgcDocument, responses=ASKED, summary="Landing page of the OGC API - Features service")
+@router.get("", name="ogc_landing", response_model=OgcDocument, responses=ASKED,
+            summary="Landing page of the OGC API - Features service")
 def landing(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.landing(request))
@@ -33,13 +34,15 @@ def landing_with_slash(actor: Reader, request: Request) -> Json:
     return landing(actor, request)
 
 
-@router.get("/conformance", name="ogc_conformance", response_model=OgcDocument, responses=ASKED, summary="The conformance classes implemented")
+@router.get("/conformance", name="ogc_conformance", response_model=OgcDocument, responses=ASKED,
+            summary="The conformance classes implemented")
 def conformance(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.conformance())
 
 
-@router.get("/collections", name="ogc_collections", response_model=OgcDocument, responses=ASKED, summary="The feature collections")
+@router.get("/collections", name="ogc_collections", response_model=OgcDocument, responses=ASKED,
+            summary="The feature collections")
 def collections(actor: Reader, request: Request) -> Json:
     ogc.check_parameters(request, ogc.COMMON)
     return Json(ogc.collections(request))

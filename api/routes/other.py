@@ -72,7 +72,8 @@ def village_ownership(village_code: str, actor: Reader, services: Registry, disc
             response_model=AuditReport)
 def audit_verify(actor: Auditor, services: Registry,
                  full: Annotated[bool, Query(description="every event from the first; by default only what came after "
-                                                         "the checkpoint the last sound verify ended on")] = False) -> Json:
+                                                         "the checkpoint the last sound verify "
+                                                         "ended on")] = False) -> Json:
     return Json(services.registry.verify_log(full=full).as_dict())
 
 
@@ -83,7 +84,8 @@ def audit_reads(
     holder: Annotated[str | None, Query(max_length=64, description="the person whose data was read")] = None,
     reader: Annotated[str | None, Query(alias="actor", max_length=64, description="who read it")] = None,
     nib: Annotated[str | None, Query(max_length=13)] = None,
-    since: Annotated[str | None, Query(alias="from", description="ISO-8601 date or date-time (a date: its start)")] = None,
+    since: Annotated[str | None, Query(alias="from",
+                                       description="ISO-8601 date or date-time (a date: its start)")] = None,
     until: Annotated[str | None, Query(alias="to", description="ISO-8601 date or date-time (a date: its end)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str, Query(pattern="^[0-9]{0,18}$", description="from `next_cursor`")] = "",

@@ -64,8 +64,8 @@ def subdivide(nib: str, body: SubdivisionIn, actor: Officer, services: Registry,
               if_match: IfMatch = None) -> Json:
     expected = expected_version(if_match)
     parts = [part.model_dump() for part in body.parts]
-    result = services.registry.subdivide(nib, parts, body.source, body.consents, actor=actor, command_id=command_id(actor, key),
-                                         expected_version=expected)
+    result = services.registry.subdivide(nib, parts, body.source, body.consents, actor=actor,
+                                         command_id=command_id(actor, key), expected_version=expected)
     return Json(versioned({"children": result["children"]}, result), status.HTTP_201_CREATED)
 
 
@@ -172,7 +172,8 @@ def list_parcels(
     given = (("holder", holder), ("holder_name", holder_name), ("village", village), ("bbox", bbox))
     chosen = [name for name, value in given if value]
     if len(chosen) != 1:
-        raise InvalidInput("holder|holder_name|village|bbox", "give exactly one of holder, holder_name, village or bbox")
+        raise InvalidInput("holder|holder_name|village|bbox",
+                           "give exactly one of holder, holder_name, village or bbox")
     queries = services.queries
     if (as_of or effective_on) and not village:
         raise InvalidInput("effective_on" if effective_on else "as_of", "a listing on the time axes needs village")

@@ -33,8 +33,8 @@ def _created(body: dict[str, Any]) -> Json:
     return Json(body, 201)
 
 
-@router.post("/v1/parcels/{nib}/announcement", status_code=201, response_model=replies.AnnouncementStarted, responses=CREATED,
-             summary="Announce a parcel's data before its first title (pengumuman)")
+@router.post("/v1/parcels/{nib}/announcement", status_code=201, response_model=replies.AnnouncementStarted,
+             responses=CREATED, summary="Announce a parcel's data before its first title (pengumuman)")
 def announce(nib: str, body: AnnouncementIn, actor: Officer, services: Registry, key: IdempotencyKey = None) -> Json:
     result = services.registry.announce(nib, body.kind, body.started_on, body.right_type, body.claimants,
                                         body.source, actor=actor, command_id=command_id(actor, key))
@@ -59,8 +59,8 @@ def _announced(row: dict[str, Any]) -> dict[str, Any]:
                            "ends_on": row["ends_on"]}}
 
 
-@router.post("/v1/public/announcements/{announcement_id}/objections", status_code=201, response_model=replies.ObjectionLodged,
-             responses=PUBLIC_WRITE,
+@router.post("/v1/public/announcements/{announcement_id}/objections", status_code=201,
+             response_model=replies.ObjectionLodged, responses=PUBLIC_WRITE,
              summary="Object to a running announcement (keberatan; no token)")
 def object_online(announcement_id: str, body: ObjectionIn, services: Registry) -> Json:
     result = services.registry.public_objection(announcement_id, {"name": body.name, "contact": body.contact},
@@ -87,7 +87,8 @@ def resolve_objection(nib: str, objection_id: str, body: ResolutionIn, actor: Of
     return {name: result[name] for name in ("objection_id", "outcome", "announcement_status")}
 
 
-@router.get("/v1/parcels/{nib}/announcement", responses=FOUND, response_model=replies.AnnouncementRead, summary="The parcel's announcement and its objections")
+@router.get("/v1/parcels/{nib}/announcement", responses=FOUND, response_model=replies.AnnouncementRead,
+            summary="The parcel's announcement and its objections")
 def announcement(nib: str, actor: Reader, services: Registry, disclose: Disclose) -> dict[str, Any]:
     found = services.registry.get_announcement(nib)
     disclose(actor, "announcement", {"nib": nib, "claimants": found.claimants})
@@ -125,7 +126,8 @@ def complaints(actor: Officer, services: Registry, status: str | None = None,
                                            for r in rows]}
 
 
-@router.get("/v1/complaints/stats", response_model=replies.ComplaintStats, summary="Open, overdue, days to resolution, per village and category")
+@router.get("/v1/complaints/stats", response_model=replies.ComplaintStats,
+            summary="Open, overdue, days to resolution, per village and category")
 def complaint_stats(actor: Reader, services: Registry) -> dict[str, Any]:
     return services.queries.procedures.stats(services.registry.clock().isoformat())
 
@@ -136,13 +138,15 @@ def _step(services: Any, number: str, step: str, body: ComplaintStepIn, actor: A
     return {"complaint_number": result["complaint_number"], "status": result["status"]}
 
 
-@router.post("/v1/complaints/{number}/replies", responses=FOUND, response_model=replies.ComplaintStep, summary="Answer the complainant")
+@router.post("/v1/complaints/{number}/replies", responses=FOUND, response_model=replies.ComplaintStep,
+             summary="Answer the complainant")
 def reply(number: str, body: ComplaintStepIn, actor: Officer, services: Registry,
           key: IdempotencyKey = None) -> dict[str, Any]:
     return _step(services, number, "reply", body, actor, key)  # type: ignore[no-any-return]
 
 
-@router.post("/v1/complaints/{number}/assignment", responses=FOUND, response_model=replies.ComplaintStep, summary="Hand the complaint to an officer")
+@router.post("/v1/complaints/{number}/assignment", responses=FOUND, response_model=replies.ComplaintStep,
+             summary="Hand the complaint to an officer")
 def assign(number: str, body: ComplaintStepIn, actor: Officer, services: Registry,
            key: IdempotencyKey = None) -> dict[str, Any]:
     return _step(services, number, "assign", body, actor, key)  # type: ignore[no-any-return]

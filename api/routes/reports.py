@@ -24,7 +24,8 @@ def overlap_report(
     village: Annotated[str | None, Query(pattern="^[0-9]{8}$", description="8-digit village code")] = None,
     province: Annotated[str | None, Query(pattern="^[0-9]{2}$", description="2-digit province code")] = None,
     limit: Annotated[int, Query(ge=1, description="pairs wanted per page (more than 1000 is taken as 1000); a "
-                                                   "page ends after a whole page of parcels, so it may hold more")] = 100,
+                                                   "page ends after a whole page of parcels, "
+                                                   "so it may hold more")] = 100,
     cursor: Annotated[str, Query(pattern="^[0-9]{0,13}$", description="next_cursor of the page before")] = "",
 ) -> GeoJson:
     """Each pair once, with its overlap in m² (as the overlap guard measures it), the fraction of the

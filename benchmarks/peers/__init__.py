@@ -6,10 +6,13 @@ postgres) and sizes, and returns `Measure`s (name, value, unit, n). Row of the t
     survey / title / transfer commands  plain_save          plain eventsourcing Application, no guard (commands/s)
                                         crud                GeoAlchemy2 rows updated in place + audit_log (commands/s)
                                         message_db          Message DB write_message, one commit each (messages/s)
-    event store append, single / batch  recorders           eventsourcing-sqlalchemy vs eventsourcing.postgres (events/s)
-    bulk import                         raw_copy            raw COPY into bare events + GiST-indexed parcels (rows/s, parcels/s)
+    event store append, single / batch  recorders           eventsourcing-sqlalchemy vs eventsourcing.postgres
+                                                            (events/s)
+    bulk import                         raw_copy            raw COPY into bare events + GiST-indexed parcels
+                                                            (rows/s, parcels/s)
     rebuild of a read model             raw_read            raw sequential read of the events table (events/s)
-                                        library_projection_runner  library ProjectionRunner, 1 transaction/event (events/s)
+                                        library_projection_runner  library ProjectionRunner, 1 transaction/event
+                                                                   (events/s)
     audit verify                        raw_read, raw_sha256  raw read, and raw read + sha256 of each state (events/s)
 """
 from benchmarks.peers.common import Measure

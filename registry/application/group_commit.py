@@ -1,5 +1,5 @@
-"""Group commit (docs/architecture.md, the path of a command): one writer thread per process runs the commands that are waiting
-in one transaction, each in its own savepoint, so the serialised append and the disk flush
+"""Group commit (docs/architecture.md, the path of a command): one writer thread per process runs the commands
+that are waiting in one transaction, each in its own savepoint, so the serialised append and the disk flush
 are paid once per batch instead of once per command.
 
 A caller hands over a command's transactional part and blocks until the batch holding it has

@@ -68,7 +68,8 @@ class SpatialGuard:
                 areas.append(found.area_m2)
         return Conflict(names, sum(areas), areas) if names else None
 
-    def screen(self, session: Session, footprints: Sequence[Footprint], keep_all: bool = False) -> list[Conflict | None]:
+    def screen(self, session: Session, footprints: Sequence[Footprint],
+               keep_all: bool = False) -> list[Conflict | None]:
         """`check` for a batch of new footprints, as if each had been submitted in turn: against
         the store in one query, and against the batch's earlier footprints that passed."""
         stored = self.index.candidates_many(session, [f.wgs84 for f in footprints])

@@ -44,7 +44,8 @@ class ParcelCommands(CommandRunner):
         def work(unit: UnitOfWork) -> Result:
             self.guard.check(unit.session, shape, exclude=set())
             nib = unit.new_nib(village)
-            parcel = Parcel.create(Parcel.Surveyed, nib, village, shape_of(shape), unit.provenance(source, source["date"]))
+            parcel = Parcel.create(Parcel.Surveyed, nib, village, shape_of(shape),
+                                   unit.provenance(source, source["date"]))
             self.guard.place(unit.session, nib, village, shape)
             unit.save(parcel)
             return {"nib": nib, "version": parcel.version, "area_m2": float(parcel.area_m2)}
@@ -68,7 +69,8 @@ class ParcelCommands(CommandRunner):
             self.guard.check(unit.session, shape, exclude={nib})
             provenance = unit.provenance(source, source["date"])
             parcel.correct_boundary(shape_of(shape), provenance)
-            met = conflicts.resolve(unit, parcel, "boundary_correction", provenance)  # the guard passed: no overlap is left
+            # the guard passed: no overlap is left
+            met = conflicts.resolve(unit, parcel, "boundary_correction", provenance)
             self.guard.remove(unit.session, nib)
             self.guard.place(unit.session, nib, parcel.village_code, shape)
             unit.save(parcel, *met, *_follow_area(unit, parcel, provenance))
@@ -235,7 +237,8 @@ def _check_tiling(registry: CommandRunner, whole: Footprint, shapes: list[Footpr
     )
     if problems:
         first = problems[0]
-        raise SubdivisionError(first.field, first.reason, problems=[{"field": p.field, "reason": p.reason} for p in problems])
+        raise SubdivisionError(first.field, first.reason,
+                               problems=[{"field": p.field, "reason": p.reason} for p in problems])
 
 
 def in_crs(footprint: Footprint, epsg: int) -> Surface:
@@ -260,7 +263,8 @@ def _remainder(registry: CommandRunner, whole: Footprint, piece: Footprint) -> F
     try:
         return registry.footprint(to_geojson(cut), f"EPSG:{whole.epsg}", "part.geometry", "part.crs")
     except InvalidGeometry as error:
-        raise SubdivisionError("part.geometry", f"the parcel left after separation is not valid: {error.reason}") from None
+        raise SubdivisionError("part.geometry",
+                               f"the parcel left after separation is not valid: {error.reason}") from None
 
 
 def _title_if_any(unit: UnitOfWork, parcel: Parcel) -> Title | None:

@@ -67,7 +67,8 @@ class ProcedureCommands(CommandRunner):
         days = self.settings.announcement_days_systematic if announced == "systematic" \
             else self.settings.announcement_days_sporadic
         ends = (date.fromisoformat(start) + timedelta(days=days - 1)).isoformat()
-        round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right, "claimants": owners.as_list()}
+        round_ = {"kind": announced, "started_on": start, "ends_on": ends, "right_type": right,
+                  "claimants": owners.as_list()}
 
         def work(unit: UnitOfWork) -> Result:
             parcel = unit.parcel(nib)

@@ -65,8 +65,8 @@ class RightInput:
 def right_input(settings: Settings, today: date, right_type: object, holders: object, ends_on: object,
                 source: object, granted_on: object = None, legacy: bool = False) -> RightInput:
     """Invariants 5, 6 and 7 of a first registration, checked before any read (the title checks
-    them again when it is made: Title.register). A `legacy` title (the stock path) keeps its recorded term, which may have been granted
-    under older law: no first-grant maximum."""
+    them again when it is made: Title.register). A `legacy` title (the stock path) keeps its recorded term,
+    which may have been granted under older law: no first-grant maximum."""
     kind = rights.right_type(right_type)
     owners = Holders.parse(holders)
     rights.check_eligibility(kind, owners, settings.designated_entities)

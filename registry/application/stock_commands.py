@@ -118,7 +118,8 @@ class StockCommands(CommandRunner):
                 for cid, fp, item in zip(command_ids, fingerprints, parsed)
             ]
             fresh = self._write(session, outcomes, self._guard(session, outcomes), made)
-            record_commands(session, [(command_ids[i], NAME, fingerprints[i], cast(Result, outcomes[i])) for i in fresh])
+            record_commands(session,
+                            [(command_ids[i], NAME, fingerprints[i], cast(Result, outcomes[i])) for i in fresh])
         return outcomes
 
     def _guard(self, session: Session, outcomes: list[Any]) -> dict[int, Conflict]:

@@ -150,7 +150,8 @@ def key_records(connection: Any) -> list[dict[str, Any]]:
 
 def seal_records(connection: Any, postgres: bool, batch: int = 1_000, after: int = 0) -> Iterator[dict[str, Any]]:
     """Every seal ending after `after`, in log order, its leaves decoded: a server-side cursor on PostgreSQL."""
-    sql = f"SELECT {', '.join(SEAL_FIELDS)}, leaves FROM {SEALS_TABLE} WHERE to_position > {int(after)} ORDER BY to_position"
+    sql = (f"SELECT {', '.join(SEAL_FIELDS)}, leaves FROM {SEALS_TABLE} "
+           f"WHERE to_position > {int(after)} ORDER BY to_position")
     for row in stream(connection, sql, "landreg_seals", postgres, batch):
         yield {**dict(zip(SEAL_FIELDS, row)), "leaves": orjson.loads(row[-1])}
 

@@ -478,8 +478,8 @@ class Title(ChainedAggregate):
             )
         check_eligibility(self.right_type, holders, designated)
         self.trigger_event(
-            self.HolderDataCorrected, holders=holders.as_list(), edition=self.edition + 1, dealing_id=self.next_dealing_id,
-            **provenance.fields(),
+            self.HolderDataCorrected, holders=holders.as_list(), edition=self.edition + 1,
+            dealing_id=self.next_dealing_id, **provenance.fields(),
         )
 
     def register_mortgage(
@@ -639,8 +639,8 @@ class Title(ChainedAggregate):
                                           "they have now")
         lost = loss_of_eligibility(self.right_type, holders, designated)
         release_by = add_years(date.fromisoformat(provenance.effective_at), RELEASE_YEARS).isoformat()
-        self.trigger_event(self.EligibilityLost, cause=cause, holders=holders.as_list(), ineligible=lost, release_by=release_by,
-                           edition=self.edition + 1, **provenance.fields())
+        self.trigger_event(self.EligibilityLost, cause=cause, holders=holders.as_list(), ineligible=lost,
+                           release_by=release_by, edition=self.edition + 1, **provenance.fields())
         return release_by
 
     def extinguish(self, today: date, provenance: Provenance) -> None:

@@ -273,7 +273,8 @@ def amount(value: object, field: str) -> Decimal:
     Never a float, and none of the other spellings Decimal would take ('1E+2', '1_000', ' 5 ').
     """
     if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
-        raise InvalidInput(field, f"must be a decimal string such as '250000000.00' (at most 2 decimals), got {value!r}")
+        raise InvalidInput(field,
+                           f"must be a decimal string such as '250000000.00' (at most 2 decimals), got {value!r}")
     parsed = Decimal(value)
     if parsed <= 0:
         raise InvalidInput(field, f"must be a positive amount, got {value!r}")

@@ -1,5 +1,6 @@
 """Event-store wiring: the library's environment, the engine's pool, the registry's own tables
-(their definitions; the migrations make them), and how a command's transaction begins. docs/architecture.md ("Locks") says why it is done this way."""
+(their definitions; the migrations make them), and how a command's transaction begins. docs/architecture.md
+("Locks") says why it is done this way."""
 from __future__ import annotations
 
 import io

@@ -29,6 +29,7 @@ def register_moved_topics() -> None:
 
 
 def older_topics(topic: str) -> tuple[str, ...]:
-    """The topic and what the same class was called before the split: ("registry.audit.checkpoint:X", "registry.checkpoint:X")."""
+    """The topic and what the same class was called before the split:
+    ("registry.audit.checkpoint:X", "registry.checkpoint:X")."""
     module, _, name = topic.partition(":")
     return (topic, *(f"{old}:{name}" for old, new in MOVED.items() if new == module))

@@ -84,7 +84,8 @@ def corners(page: Any, nib: str) -> list[tuple[float, float]]:
     """The screen pixels of the parcel's exterior ring (without the closing point)."""
     return [tuple(p) for p in page.evaluate("""(nib) => {
         const feature = landreg.map.layers.selected.getSource().getFeatureById(nib);
-        return feature.getGeometry().getCoordinates()[0].slice(0, -1).map((c) => landreg.map.map.getPixelFromCoordinate(c)); }""",
+        return feature.getGeometry().getCoordinates()[0].slice(0, -1)
+            .map((c) => landreg.map.map.getPixelFromCoordinate(c)); }""",
         nib)]
 
 
@@ -157,7 +158,8 @@ def test_the_page_speaks_indonesian_first_and_english_on_request(officer: Any) -
     expect(officer.locator("html")).to_have_attribute("lang", "en")
     expect(officer.get_by_role("button", name="Sign out")).to_be_visible()
     expect(officer.locator("#card-facts")).to_contain_text("Area1,600 m²")
-    expect(officer.locator("#card-alerts")).to_contain_text("Mortgaged (hak tanggungan) rank 1: Bank BJB, Rp 350,000,000")
+    expect(officer.locator("#card-alerts")).to_contain_text(
+        "Mortgaged (hak tanggungan) rank 1: Bank BJB, Rp 350,000,000")
     expect(officer.locator('[data-legend="right-HM"]')).to_contain_text("right of ownership")
     expect(officer.locator("#timeline li").first).to_contain_text(re.compile(r"effective 11-03-2024"))
     expect(officer.locator("#results")).to_contain_text("active · Siti Rahmawati")  # what scripts wrote, too

@@ -25,7 +25,8 @@ def test_the_default_verify_is_incremental_and_full_true_reads_every_event(
     assert later["ok"] and not later["full"] and later["from_position"] > 0
     assert later["events_checked"] < first["events_checked"] + 2
     with registry.engine.begin() as connection:  # an edit before the checkpoint
-        state = orjson.loads(bytes(connection.execute(text("SELECT state FROM landreg_events WHERE id = 1")).scalar_one()))
+        state = orjson.loads(bytes(
+            connection.execute(text("SELECT state FROM landreg_events WHERE id = 1")).scalar_one()))
         connection.execute(text("UPDATE landreg_events SET state = :s WHERE id = 1"),
                            {"s": orjson.dumps({**state, "hash": "3" * 64})})
     assert client.get("/v1/audit/verify", headers=auditor).json()["ok"]

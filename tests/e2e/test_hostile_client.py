@@ -236,7 +236,8 @@ def test_if_match_is_checked_against_the_log_while_read_models_lag(services: Ser
 
 def test_the_public_check_reveals_nothing_without_the_current_hash(client: TestClient, titled_nib: str,
                                                                    officer: Headers) -> None:
-    number = client.get(f"/v1/parcels/{titled_nib}", headers=officer).json()["properties"]["title"]["certificate_number"]
+    number = client.get(f"/v1/parcels/{titled_nib}",
+                        headers=officer).json()["properties"]["title"]["certificate_number"]
     for params in ({"hash": "0" * 64}, {}, {"hash": "zz"}):
         answer = client.get(f"/v1/public/certificates/{number}", params=params)
         assert answer.status_code == 200 and answer.json() == {"valid": False}, answer.text

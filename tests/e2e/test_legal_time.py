@@ -134,7 +134,8 @@ def test_a_1997_legacy_title_sold_in_2010_reads_by_legal_date(
             "transfers": [sale]}
     path = tmp_path / "stock.jsonl"
     path.write_text(json.dumps({"command": "register_parcel", "args": args}) + "\n"
-                    + json.dumps({"command": "register_parcel", "args": {**args, "registered_on": "2030-01-01"}}) + "\n")
+                    + json.dumps({"command": "register_parcel", "args": {**args, "registered_on": "2030-01-01"}})
+                    + "\n")
     report = importer.run(services.registry, path, Actor("import", "system"))
     assert report.accepted == 1 and report.rejected[0]["field"] == "registered_on", report.rejected
     nib = make_nib(VILLAGE, 1)

@@ -98,7 +98,8 @@ def test_bbox_selects_the_parcels_it_meets_and_pages_too(
     assert [f["id"] for p in pages for f in p["features"]] == village.active[:4]
     assert "numberMatched" not in pages[0] and pages[0]["numberReturned"] == 3
     assert all("bbox=" in link(p, "self")["href"] for p in pages)  # type: ignore[index]
-    with_heights = client.get(ITEMS, params={"bbox": f"{LON - 0.0001},{LAT - 0.0001},0,{LON + 0.0031},{LAT + 0.0001},9"},
+    with_heights = client.get(ITEMS,
+                              params={"bbox": f"{LON - 0.0001},{LAT - 0.0001},0,{LON + 0.0031},{LAT + 0.0001},9"},
                               headers=officer)
     assert [f["id"] for f in assert_geojson_response(with_heights)["features"]] == village.active[:4]
     elsewhere = assert_geojson_response(client.get(ITEMS, params={"bbox": "120,-5,121,-4"}, headers=officer))

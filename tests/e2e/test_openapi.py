@@ -36,7 +36,8 @@ def test_routes_that_need_a_role_name_the_bearer_scheme_and_public_ones_do_not(d
         "description": "A token from `landreg tokens create --role ROLE --name NAME`."}
     public = {(m, p) for m, p, op in operations(document) if "security" not in op}
     assert public == {("GET", "/health"), ("GET", "/v1/public/certificates/{number}"),
-                      ("GET", "/v1/public/announcements"), ("POST", "/v1/public/announcements/{announcement_id}/objections"),
+                      ("GET", "/v1/public/announcements"),
+                      ("POST", "/v1/public/announcements/{announcement_id}/objections"),
                       ("POST", "/v1/public/complaints"), ("GET", "/v1/public/complaints/{number}")}
 
 
@@ -144,4 +145,5 @@ def test_docs_pages_load_nothing_from_another_host(client: TestClient, page: str
 def test_docs_follow_the_root_path_behind_a_proxy(app: FastAPI) -> None:
     with TestClient(app, root_path="/landreg") as behind:
         html = behind.get("/docs").text
-        assert '"/landreg/openapi.json"' in html.replace("'", '"') and "/landreg/docs-assets/swagger-ui-bundle.js" in html
+        assert ('"/landreg/openapi.json"' in html.replace("'", '"')
+                and "/landreg/docs-assets/swagger-ui-bundle.js" in html)

@@ -59,7 +59,8 @@ def test_landreg_report_overlaps_writes_csv_and_geopackage(
         monkeypatch.setenv(f"LANDREG_{name}", value)  # type: ignore[attr-defined]
     for kind in ("csv", "gpkg"):
         out = tmp_path / f"overlaps.{kind}"
-        done = CliRunner().invoke(cli, ["report", "overlaps", "--format", kind, "--out", str(out), "--village", VILLAGE])
+        done = CliRunner().invoke(cli, ["report", "overlaps", "--format", kind, "--out", str(out),
+                                        "--village", VILLAGE])
         assert done.exit_code == 0, done.output
         assert "1 overlapping pairs" in done.output
         assert pyogrio.read_info(out)["features"] == 1

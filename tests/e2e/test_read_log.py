@@ -43,7 +43,8 @@ def test_a_holder_search_is_recorded_with_reader_person_parcel_purpose_and_reque
 
 def test_every_read_of_holders_is_recorded_and_reads_without_them_are_not(
         client: TestClient, app: FastAPI, titled_nib: str, officer: Headers, auditor: Headers) -> None:
-    certificate = client.get(f"/v1/parcels/{titled_nib}", headers=officer).json()["properties"]["title"]["certificate_number"]
+    certificate = client.get(f"/v1/parcels/{titled_nib}",
+                             headers=officer).json()["properties"]["title"]["certificate_number"]
     for path in (f"/v1/parcels/{titled_nib}", f"/v1/parcels/{titled_nib}/history", "/v1/parcels?holder=budi",
                  "/v1/parcels?village=31740101", f"/v1/certificates/{certificate}", "/v1/villages/31740101/ownership",
                  "/ogc/collections/parcels/items", f"/ogc/collections/parcels/items/{titled_nib}"):
@@ -79,7 +80,8 @@ def test_a_read_never_waits_for_the_log_and_nothing_is_lost_when_the_store_was_a
     away = sqlalchemy.create_engine(f"sqlite:///{tmp_path}/no/such/folder/landreg.db")  # cannot be opened
     log = ReadLog(away, retention_days=30, flush_seconds=3600)
     reader = Reader(Actor("ani", "officer"), "audit of village 31740101")
-    shown = [{"nib": f"317401010000{i}", "title": {"holders": [{"id": f"nik-{i}", "name": f"H {i}"}]}} for i in range(5)]
+    shown = [{"nib": f"317401010000{i}", "title": {"holders": [{"id": f"nik-{i}", "name": f"H {i}"}]}}
+             for i in range(5)]
     assert log.record(reader, "village_list", shown) == 5  # queued: the read goes on
     with pytest.raises(sqlalchemy.exc.OperationalError):
         log.flush()

@@ -74,7 +74,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         pytest.skip(f"read replica e2e skipped: could not make the clusters: {error}")
     finally:
         for cluster in (replica, primary):
-            subprocess.run(["pg_dropcluster", "--stop", VERSION, cluster], capture_output=True, timeout=120, check=False)
+            subprocess.run(["pg_dropcluster", "--stop", VERSION, cluster], capture_output=True, timeout=120,
+                           check=False)
 
 
 def _make_primary(cluster: str, port: int) -> None:

@@ -63,7 +63,8 @@ def folder_settings(folder: Path) -> Settings:
                     audit_anchor_file=data / "audit_checkpoints.jsonl")
 
 
-def test_readme_walkthrough_runs_as_written_against_a_fresh_make_run(fresh_make_run: tuple[Path, dict[str, str]]) -> None:
+def test_readme_walkthrough_runs_as_written_against_a_fresh_make_run(
+        fresh_make_run: tuple[Path, dict[str, str]]) -> None:
     folder, env = fresh_make_run
     with serving(create_app(folder_settings(folder))) as url:
         script = walkthrough().replace("localhost:8000", url.removeprefix("http://"))

@@ -146,7 +146,8 @@ PEOPLE = (
 )
 DESIGNATED = {"HM": frozenset({"AHU-0067890.AH.01"}), "HPL": frozenset({"AHU-0012345.AH.01"})}
 SOLE_HOLDER = {"HM": 0, "HGU": 0, "HGB": 0, "HP": 3, "HPL": 7, "WAKAF": 6, "HMSRS": 0}  # someone who may hold it
-SPLITS: dict[int, list[tuple[str, ...]]] = {1: [("1/1",)], 2: [("1/2", "1/2"), ("1/3", "2/3")], 3: [("1/3", "1/3", "1/3"), ("1/2", "1/4", "1/4")]}
+SPLITS: dict[int, list[tuple[str, ...]]] = {1: [("1/1",)], 2: [("1/2", "1/2"), ("1/3", "2/3")],
+                                            3: [("1/3", "1/3", "1/3"), ("1/2", "1/4", "1/4")]}
 DEED = {"kind": "deed", "number": "AJB-17/2025", "date": "2025-02-01", "sha256": "b" * 64}
 SURVEY = {"document_number": "GU-17/2025", "document_sha256": "a" * 64, "surveyed_on": "2025-01-02"}
 CONSENT = {"kind": "consent", "number": "BRI-SP-9/2025", "date": "2025-02-15", "sha256": "d" * 64}
@@ -179,8 +180,8 @@ HOSTILE: dict[str, list[tuple[Any, str]]] = {
     "rank": [(HUGE_INT, BAD), (2**63, BAD), (10**30, BAD), (0, BAD), (-1, BAD), (1.5, BAD), (True, BAD), ("x", BAD)],
     "share": [("1/0", BAD), ("0/1", BAD), ("-1/-1", BAD), ("0.5", BAD), ("", BAD), ("\u0000", BAD),
               ("2/2", OK), ("99999999999999999999/99999999999999999999", BAD), ("1" * 5000 + "/" + "1" * 5000, BAD)],
-    "village": [("", BAD), ("\u0000", BAD), ("\uff13\uff11\uff17\uff14\uff10\uff11\uff10\uff11", BAD), ("31740100", BAD),
-                ("99740101", BAD), (LONG, BAD), ("\ud800", BAD)],
+    "village": [("", BAD), ("\u0000", BAD), ("\uff13\uff11\uff17\uff14\uff10\uff11\uff10\uff11", BAD),
+                ("31740100", BAD), ("99740101", BAD), (LONG, BAD), ("\ud800", BAD)],
     "coord": [(HUGE_INT, BAD), (HUGE_FLOAT, BAD), ("106.8", BAD), (None, BAD)],
     "nib": [("\u0000", BAD), (LONG, BAD), ("3174010100000", BAD), ("3174010199999", BAD),
             ("317401010000\uff11", BAD), ("31740101000001", BAD)],
@@ -792,7 +793,8 @@ class RegistryMachine(RuleBasedStateMachine):
             options = expect.options or ((expect.status, expect.code),)
             if not any(s in (None, status) for s, _ in options):
                 self.fail("WrongStatus", route, f"{answer}\nthe model expected one of {options}: {expect.why}")
-            if not any(s in (None, status) and c in (None, body.get("type", "")[len("/problems/"):]) for s, c in options):
+            if not any(s in (None, status) and c in (None, body.get("type", "")[len("/problems/"):])
+                       for s, c in options):
                 self.fail("WrongProblem", route, f"{answer}\nthe model expected one of {options}: {expect.why}")
             if expect.field is not None and expect.field not in str(body.get("field")):
                 self.fail("WrongProblem", route, f"{answer}\nthe problem must name {expect.field}: {expect.why}")
@@ -812,7 +814,8 @@ class RegistryMachine(RuleBasedStateMachine):
 
     @staticmethod
     def diff(before: dict[str, Any], after: dict[str, Any]) -> str:
-        return "; ".join(f"{name}: {len(before[name])} -> {len(after[name])} rows, new {short(list(set(after[name]) - set(before[name])), 200)}"
+        return "; ".join(f"{name}: {len(before[name])} -> {len(after[name])} rows, "
+                         f"new {short(list(set(after[name]) - set(before[name])), 200)}"
                          for name in before if before[name] != after[name])
 
     # -- reading back what the model says --------------------------------------------------------
@@ -931,7 +934,8 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def running(self, block: dict[str, Any]) -> bool:
         """Recorded as active and its last day not passed."""
-        return block["status"] == "active" and (block["until"] is None or date.fromisoformat(block["until"]) >= self.today)
+        return block["status"] == "active" and (block["until"] is None
+                                                or date.fromisoformat(block["until"]) >= self.today)
 
     def renewable_on(self, title: MTitle, day: str) -> bool:
         """Whether a renewal applied for on `day` may be granted: once, within two years after the end."""
@@ -1110,7 +1114,8 @@ class RegistryMachine(RuleBasedStateMachine):
             if parcel is None:
                 return refuse(404, "not_found", "no such parcel")
             overlap = self.overlapping(cells, but=nib)
-            return judge([refuse(409, "parcel_not_active", "the parcel is retired") if parcel.status != "active" else None,
+            return judge([refuse(409, "parcel_not_active", "the parcel is retired")
+                          if parcel.status != "active" else None,
                           refuse(409, "overlap", f"overlaps {overlap}") if overlap else None],
                          accept(200, "a boundary correction on free land"))
 
@@ -1123,7 +1128,8 @@ class RegistryMachine(RuleBasedStateMachine):
 
         self.send(call, deco, domain, apply)
 
-    @command(2, needs=lambda self: self.parcels, pick=picks, parts=st.sampled_from(["cells", "cells", "cells", "gap", "twice", "one", "outside"]),
+    @command(2, needs=lambda self: self.parcels, pick=picks,
+          parts=st.sampled_from(["cells", "cells", "cells", "gap", "twice", "one", "outside"]),
           consent=consent_choices, deco=decos)
     def subdivide(self, pick: int, parts: str, consent: str, deco: Deco) -> None:
         nib = self.aim_parcel(pick, lambda p: p.status == "active" and len(p.cells) > 1)
@@ -1181,7 +1187,8 @@ class RegistryMachine(RuleBasedStateMachine):
 
         self.send(call, deco, domain, apply)
 
-    @command(2, needs=lambda self: self.parcels, pick=picks, part=picks, where=st.sampled_from(["inside", "inside", "inside", "outside", "whole"]),
+    @command(2, needs=lambda self: self.parcels, pick=picks, part=picks,
+          where=st.sampled_from(["inside", "inside", "inside", "outside", "whole"]),
           consent=consent_choices, deco=decos)
     def separate(self, pick: int, part: int, where: str, consent: str, deco: Deco) -> None:
         nib = self.aim_parcel(pick, lambda p: p.status == "active" and len(p.cells) > 1)
@@ -1300,7 +1307,8 @@ class RegistryMachine(RuleBasedStateMachine):
             child = MParcel(self.new_nib(parents[0].village), parents[0].village,
                             frozenset().union(*(p.cells for p in parents)), parents=list(nibs))
             if answer.get("nib") != child.nib:
-                self.fail("Serials", "POST /v1/parcels/merge", f"NIB {answer.get('nib')} answered, {child.nib} expected")
+                self.fail("Serials", "POST /v1/parcels/merge",
+                          f"NIB {answer.get('nib')} answered, {child.nib} expected")
             titles = [t for t in carried if t is not None]
             if titles:
                 child.title = MTitle(self.new_number(child.village, titles[0].right_type), titles[0].right_type,
@@ -1520,10 +1528,12 @@ class RegistryMachine(RuleBasedStateMachine):
     def mortgage(self, pick: int, action: str, rank: str, which: int, deco: Deco) -> None:
         if action == "register":
             # half the time on a right with a term, so that terms end under mortgages
-            self.register_mortgage(self.aim(pick, lambda p, t: self.live(t) and (t.ends_on is not None or pick % 2 == 0)),
+            self.register_mortgage(self.aim(pick,
+                                            lambda p, t: self.live(t) and (t.ends_on is not None or pick % 2 == 0)),
                                    rank, deco)
         else:
-            self.release_mortgage(self.aim(pick, lambda p, t: any(m["status"] == "active" for m in t.mortgages.values())),
+            self.release_mortgage(self.aim(pick,
+                                           lambda p, t: any(m["status"] == "active" for m in t.mortgages.values())),
                                   which, deco)
 
     def register_mortgage(self, nib: str, rank: str, deco: Deco) -> None:
@@ -1672,7 +1682,8 @@ class RegistryMachine(RuleBasedStateMachine):
             if due and pick % 3 == 0:  # a mortgaged right whose term ended unrecorded, renewed on today's document
                 self.renew(due[pick % len(due)].nib, days, "today", deco)
             else:
-                self.renew(self.aim(pick, lambda p, t: t.right_type in TERMED and (self.ended(t) or t.status == "expired")),
+                self.renew(self.aim(pick,
+                                    lambda p, t: t.right_type in TERMED and (self.ended(t) or t.status == "expired")),
                            days, applied, deco)
         else:
             self.expire(self.aim(pick, lambda p, t: t.status in ("active", "expired") and self.ended(t)), deco)
@@ -1829,7 +1840,8 @@ class RegistryMachine(RuleBasedStateMachine):
         expect = Expect(None, replay=record, why="a repeat of an accepted request with its key", label=label)
         self.post(record.call, headers, user, key, expect, lambda body, answer: ([], None))
 
-    @command(2, needs=lambda self: self.parcels, pick=picks, when=st.sampled_from(["version", "version", "as_of_end", "as_of_start", "bad"]),
+    @command(2, needs=lambda self: self.parcels, pick=picks,
+          when=st.sampled_from(["version", "version", "as_of_end", "as_of_start", "bad"]),
           bad=st.sampled_from(["\u0000", LONG, "2026-13-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
                                ""]),
           role=st.sampled_from(["auditor", "officer", "admin", "surveyor"]), back=picks)
@@ -1850,7 +1862,8 @@ class RegistryMachine(RuleBasedStateMachine):
             then = (shown.get("status"), (shown.get("title") or {}).get("holders"))
             if response.status_code != 200 or then != (status, holders) or response.headers.get("etag") != f'"{etag}"':
                 self.fail("TimeTravel", "GET /v1/parcels/{nib}?version=",
-                          f"GET {path}?version={etag} -> {response.status_code} {then} ETag {response.headers.get('etag')}"
+                          f"GET {path}?version={etag} -> {response.status_code} {then} "
+                          f"ETag {response.headers.get('etag')}"
                           f", the model had {(status, holders)}\n{short(response.text)}")
         elif when == "as_of_end":
             response = self.get(path, role, as_of="9999-12-31")
@@ -1867,9 +1880,11 @@ class RegistryMachine(RuleBasedStateMachine):
             name = ("as_of", "version", "holder", "holder_name", "village", "bbox")[back % 6]
             target = path if name in ("as_of", "version") else "/v1/parcels"
             response = self.get(target, role, **{name: bad})
-            if response.status_code < 400 and name in ("as_of", "version") and bad not in ("", "9999-12-31T23:59:59-12:00"):
+            if response.status_code < 400 and name in ("as_of", "version") \
+                    and bad not in ("", "9999-12-31T23:59:59-12:00"):
                 route = "GET /v1/parcels/{nib}"
-                self.fail("UnexpectedAcceptance", route, f"GET {target}?{name}={short(bad, 80)} -> {response.status_code}")
+                self.fail("UnexpectedAcceptance", route,
+                          f"GET {target}?{name}={short(bad, 80)} -> {response.status_code}")
 
     @command(3, days=st.sampled_from([1, 31, 400, 4000, "end", "end", "window", "window"]), which=picks,
              sign=st.booleans())

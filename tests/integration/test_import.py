@@ -19,7 +19,8 @@ IMPORTER = Actor("import", "system")
 
 def _surveys(folder: Path) -> Path:
     features = [{"type": "Feature", "geometry": square(LON + i * 0.001, LAT, 50), "properties": {
-        "village_code": VILLAGE, "document_number": f"GU-{i}", "document_sha256": "a" * 64, "surveyed_on": "2025-01-02"}}
+        "village_code": VILLAGE, "document_number": f"GU-{i}", "document_sha256": "a" * 64,
+        "surveyed_on": "2025-01-02"}}
         for i in range(5)]
     features.insert(2, {"type": "Feature", "geometry": SELF_INTERSECTING, "properties": {
         "village_code": VILLAGE, "document_number": "GU-X", "document_sha256": "a" * 64, "surveyed_on": "2025-01-02"}})

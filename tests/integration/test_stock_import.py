@@ -63,7 +63,8 @@ def test_stock_lines_land_like_a_survey_and_a_title_each(services: Services, tmp
     assert [e.__class__.__name__ for e in registry.repository.event_store.get(registry.get_parcel(nib).id)] == [
         "Surveyed", "TitleRegistered"]
     # Read models and the guard's index were written in the same transaction.
-    assert rows(services, "SELECT nib FROM landreg_parcels ORDER BY nib") == [(make_nib(VILLAGE, n),) for n in (1, 2, 3)]
+    assert rows(services, "SELECT nib FROM landreg_parcels ORDER BY nib") == [
+        (make_nib(VILLAGE, n),) for n in (1, 2, 3)]
     assert rows(services, "SELECT count(*) FROM landreg_footprints") == [(3,)]
     assert rows(services, "SELECT count(*) FROM landreg_certificates") == [(3,)]
     # What the single commands would have recorded for the same parcel, field by field.

@@ -35,7 +35,8 @@ def test_as_of_equals_a_fold_of_the_events_recorded_up_to_then(services: Service
                 assert (row is None) == (parcel is None)
                 if parcel is None:
                     continue
-                assert (row["status"], row["area_m2"], row["version"]) == (parcel.status, parcel.area_m2, parcel.version)
+                assert ((row["status"], row["area_m2"], row["version"])
+                        == (parcel.status, parcel.area_m2, parcel.version))
                 title = domain_fold(services, row["title_id"], instant) if row["title_id"] else None
                 assert (row["title"] is None) == (title is None)
                 if title is not None:

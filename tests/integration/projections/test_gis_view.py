@@ -33,7 +33,8 @@ def shadows(services: Services) -> list[str]:
 
 
 def test_the_view_has_a_typed_geometry_registered_in_geometry_columns(services: Services, village: Village) -> None:
-    registered = rows(services, f"SELECT type, srid, coord_dimension FROM geometry_columns WHERE f_table_name = '{VIEW}'")
+    registered = rows(services, "SELECT type, srid, coord_dimension FROM geometry_columns "
+                                f"WHERE f_table_name = '{VIEW}'")
     assert registered == [{"type": "MULTIPOLYGON", "srid": 4326, "coord_dimension": 2}]
 
 
@@ -86,7 +87,8 @@ def test_a_rebuild_keeps_the_view_and_the_views_users_made(services: Services, v
     before = rows(services, f"SELECT nib, right_type, holders, ST_AsText(geom) AS shape FROM {VIEW} ORDER BY nib")
     for name in services.projector.models:
         services.projector.rebuild(name)
-    assert rows(services, f"SELECT nib, right_type, holders, ST_AsText(geom) AS shape FROM {VIEW} ORDER BY nib") == before
+    assert rows(services,
+                f"SELECT nib, right_type, holders, ST_AsText(geom) AS shape FROM {VIEW} ORDER BY nib") == before
     assert rows(services, "SELECT count(*) AS n FROM my_big_parcels") == [{"n": 1}]  # the one with a hole: 9,600 m²
     assert rows(services, "SELECT obj_description('my_big_parcels'::regclass, 'pg_class') AS c") == [
         {"c": "parcels over 5,000 m²"}]

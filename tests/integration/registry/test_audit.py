@@ -151,7 +151,8 @@ def test_exported_bundle_verifies_offline_and_a_flipped_byte_names_its_line(audi
     bundle = tmp_path / "bundle"
     count = audited.export_audit(bundle)
     assert verify_bundle(bundle).ok
-    done = subprocess.run([sys.executable, "-m", "registry.audit", str(bundle)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "registry.audit", str(bundle)], capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = (bundle / "events.jsonl").read_bytes().splitlines(keepends=True)
     target = lines[4]
@@ -161,5 +162,6 @@ def test_exported_bundle_verifies_offline_and_a_flipped_byte_names_its_line(audi
     report = verify_bundle(bundle)
     assert not report.ok and report.first_break is not None and report.first_break.line == 5
     assert count == len(lines)
-    done = subprocess.run([sys.executable, "-m", "registry.audit", str(bundle)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "registry.audit", str(bundle)], capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 1 and '"line": 5' in done.stdout

@@ -48,7 +48,8 @@ def with_point(geometry: dict[str, Any], index: int, point: list[Any]) -> dict[s
 
 def circle(vertices: int, radius_deg: float = 0.001) -> dict[str, Any]:
     ring = [
-        [LON + radius_deg * math.cos(2 * math.pi * i / vertices), LAT + radius_deg * math.sin(2 * math.pi * i / vertices)]
+        [LON + radius_deg * math.cos(2 * math.pi * i / vertices),
+         LAT + radius_deg * math.sin(2 * math.pi * i / vertices)]
         for i in range(vertices)
     ]
     return polygon([*ring, ring[0]])

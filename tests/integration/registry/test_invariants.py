@@ -233,7 +233,8 @@ def test_mortgage_follows_the_land_through_a_transfer(registry: Registry) -> Non
 
 def test_editions_increase_with_holder_term_and_area_changes_only(registry: Registry) -> None:
     nib = titled(registry, "HGB", ends_on="2040-01-01")
-    editions = [registry.transfer_ownership(nib, "gift", [citizen("sari")], "2025-03-01", DEED, actor=OFFICER)["edition"]]
+    editions = [registry.transfer_ownership(nib, "gift", [citizen("sari")], "2025-03-01", DEED,
+                                            actor=OFFICER)["edition"]]
     registry.register_mortgage(nib, {"id": "bri", "name": "Bank BRI"}, "1000.00", DEED, actor=OFFICER)
     editions.append(registry.extend_right(nib, "2060-01-01", DEED, actor=OFFICER)["edition"])
     registry.correct_boundary(nib, square(LON, LAT, 101), SURVEY, actor=SURVEYOR)

@@ -29,7 +29,8 @@ def holder(name: str) -> values.Holders:
 
 
 def title() -> Title:
-    return Title.register("31740101100001", "3174010100001", holder("budi"), Term("HM", "2025-02-01", None), Decimal(100), at(DEED))
+    return Title.register("31740101100001", "3174010100001", holder("budi"), Term("HM", "2025-02-01", None),
+                          Decimal(100), at(DEED))
 
 
 def replayed(original: Title) -> Title:
@@ -80,8 +81,8 @@ def test_an_annulment_dated_before_its_dealing_is_refused() -> None:
 
 
 def test_a_release_annulled_after_the_right_ended_leaves_the_mortgage_ended() -> None:
-    t = Title.register("31740101300001", "3174010100001", holder("budi"), Term("HGB", "2025-02-01", "2026-01-01"), Decimal(100),
-                       at(DEED))
+    t = Title.register("31740101300001", "3174010100001", holder("budi"), Term("HGB", "2025-02-01", "2026-01-01"),
+                       Decimal(100), at(DEED))
     then = date(2025, 6, 1)  # within the term
     mortgage = t.register_mortgage(BANK, Decimal(10), None, then, at({**DEED, "date": "2025-04-01"}))
     t.release_mortgage(mortgage, then, at({**DEED, "date": "2025-05-01"}))

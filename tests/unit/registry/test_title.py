@@ -45,8 +45,8 @@ def owners(*pairs: tuple[str, str]) -> values.Holders:
 
 def hgb_title(ends_on: str = "2040-01-01", **extra: Any) -> Title:
     """An HGB title held by budi alone, ending on `ends_on`, with its creation event collected."""
-    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", ends_on), Decimal("10000.00"),
-                           PROVENANCE, **extra)
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", ends_on),
+                           Decimal("10000.00"), PROVENANCE, **extra)
     title.collect_events()
     return title
 
@@ -217,7 +217,8 @@ def test_extend_after_the_term_ended_is_rejected() -> None:
 
 
 def test_hak_milik_has_no_term_to_extend() -> None:
-    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE)
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"),
+                           PROVENANCE)
     with pytest.raises(TermError):
         title.extend("2060-01-01", TODAY, PROVENANCE)
 
@@ -302,7 +303,8 @@ def test_correction_of_a_name_keeps_ids_and_shares_and_issues_a_new_edition() ->
 
 
 def test_transfer_of_hak_milik_to_a_foreigner_is_rejected() -> None:
-    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"), PROVENANCE)
+    title = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HM", "2025-02-01", None), Decimal("1.00"),
+                           PROVENANCE)
     foreigner = values.Holders.parse([{"id": "john", "name": "John", "kind": "foreigner", "share": "1/1"}])
     with pytest.raises(EligibilityError):
         title.transfer("sale", foreigner, [], TODAY, PROVENANCE)
@@ -338,8 +340,8 @@ def test_editions_never_decrease_and_rise_with_every_change_of_holders_term_or_a
 
 
 def test_replaying_a_titles_events_rebuilds_the_live_title() -> None:
-    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
-                          PROVENANCE)
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"),
+                          Decimal("10000.00"), PROVENANCE)
     drive_through_commands(live)
     events = live.collect_events()
     assert [e.originator_version for e in events] == list(range(1, 12))
@@ -349,8 +351,8 @@ def test_replaying_a_titles_events_rebuilds_the_live_title() -> None:
 
 
 def test_replaying_up_to_each_event_gives_that_events_state() -> None:
-    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
-                          PROVENANCE)
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"),
+                          Decimal("10000.00"), PROVENANCE)
     states = []
     for _ in range(3):
         mortgage(live)
@@ -361,8 +363,8 @@ def test_replaying_up_to_each_event_gives_that_events_state() -> None:
 
 
 def test_editions_recorded_in_events_strictly_increase() -> None:
-    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"), Decimal("10000.00"),
-                          PROVENANCE)
+    live = Title.register(NUMBER, NIB, owners(("budi", "1/1")), Term("HGB", "2025-02-01", "2040-01-01"),
+                          Decimal("10000.00"), PROVENANCE)
     drive_through_commands(live)
     editions = [e.edition for e in live.collect_events() if hasattr(e, "edition")]
     assert editions == list(range(2, 8))
