@@ -5,6 +5,7 @@ or raises InvalidInput naming the field and the reason.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -186,6 +187,17 @@ def format_share(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
+def _recorded_share(value: object, field: str) -> Fraction:
+    """A share as a holder entry records it: 'p/q', both positive, in lowest terms."""
+    numerator, _, denominator = value.partition("/") if isinstance(value, str) else ("", "", "")
+    if not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in (numerator, denominator)):
+        raise ShareError(field, f"must be a positive fraction 'p/q', got {str(value)[:40]!r}")
+    top, bottom = int(numerator), int(denominator)
+    if top <= 0 or bottom <= 0 or math.gcd(top, bottom) != 1:
+        raise ShareError(field, f"must be a positive fraction in lowest terms, got {value!r}")
+    return Fraction(top, bottom)
+
+
 def holder(value: object, field: str) -> dict[str, str]:
     """One holder (pemegang hak): id, name, kind and share."""
     if not isinstance(value, dict):
@@ -218,13 +230,12 @@ class Holders:
         if not copied:
             raise ShareError(field, "must be a non-empty list of holders")
         seen: set[str] = set()
+        total = Fraction(0)
         for index, entry in enumerate(copied):
             if entry.get("id") in seen:
                 raise ShareError(f"{field}[{index}].id", f"holder {entry.get('id')!r} is listed twice")
             seen.add(entry["id"])
-            if entry.get("share") != format_share(share(entry.get("share"), f"{field}[{index}].share")):
-                raise ShareError(f"{field}[{index}].share", f"must be in lowest terms, got {entry.get('share')!r}")
-        total = sum((Fraction(entry["share"]) for entry in copied), Fraction(0))
+            total += _recorded_share(entry.get("share"), f"{field}[{index}].share")
         if total != 1:
             raise ShareError(field, f"shares must sum to exactly 1, they sum to {format_share(total)}")
         self._entries = copied
@@ -250,7 +261,7 @@ class Holders:
         return {entry["id"]: entry["share"] for entry in self._entries}
 
     def __iter__(self) -> Iterator[dict[str, str]]:
-        return iter(self.as_list())
+        return (dict(entry) for entry in self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)
