@@ -75,11 +75,13 @@ def test_transfers_on_one_version_across_two_workers_admit_exactly_one(served: h
     assert event_count(services.registry) == before + 1
 
 
-def test_one_idempotency_key_across_two_workers_writes_once(served: httpx2.Client, services: Services) -> None:
+def test_one_idempotency_key_across_two_workers_writes_once(served: httpx2.Client, services: Services,
+                                                            tmp_path: Path) -> None:
     surveyor = token(services, "surveyor")
     before = event_count(services.registry)
     responses = race(lambda c, i: c.post("/v1/parcels", json=survey_body(),
                                          headers={**surveyor, "Idempotency-Key": "race-key-1"}), str(served.base_url))
-    assert {r.status_code for r in responses} == {201}
+    assert {r.status_code for r in responses} == {201}, ([r.text for r in responses if r.status_code != 201],
+                                                         (tmp_path / "serve.log").read_text()[-6_000:])
     assert len({r.text for r in responses}) == 1  # every one answers the first result
     assert event_count(services.registry) == before + 1
