@@ -232,9 +232,12 @@ class Holders:
         seen: set[str] = set()
         total = Fraction(0)
         for index, entry in enumerate(copied):
-            if entry.get("id") in seen:
-                raise ShareError(f"{field}[{index}].id", f"holder {entry.get('id')!r} is listed twice")
-            seen.add(entry["id"])
+            holder_id = entry.get("id")
+            if not isinstance(holder_id, str) or not holder_id:
+                raise InvalidInput(f"{field}[{index}].id", "must name the holder")
+            if holder_id in seen:
+                raise ShareError(f"{field}[{index}].id", f"holder {holder_id!r} is listed twice")
+            seen.add(holder_id)
             total += _recorded_share(entry.get("share"), f"{field}[{index}].share")
         if total != 1:
             raise ShareError(field, f"shares must sum to exactly 1, they sum to {format_share(total)}")

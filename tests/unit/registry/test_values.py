@@ -213,5 +213,8 @@ def test_holders_made_from_recorded_entries_are_checked_too() -> None:
     assert caught.value.field == "holders[0].share"  # as recorded, shares are in lowest terms
     with pytest.raises(ShareError):
         values.Holders([holder("budi", "1/2"), holder("budi", "1/2")])
+    with pytest.raises(InvalidInput) as unnamed:
+        values.Holders([{"name": "Budi", "kind": "citizen", "share": "1/1"}])
+    assert unnamed.value.field == "holders[0].id"
     kept = values.Holders.parse([holder("budi", "1/1")])
     assert values.Holders.of(kept) is kept and values.Holders.of(kept.as_list()) == kept
