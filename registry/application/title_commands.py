@@ -200,8 +200,7 @@ class TitleCommands(CommandRunner):
         """Pembaruan: a new term after the old one ended."""
         def change(title: Title, unit: UnitOfWork, provenance: Provenance) -> dict[str, Any]:
             end = rights.end_date(title.right_type, ends_on, unit.today)
-            rights.Term(title.right_type, title.granted_on, end).require_fits(())
-            title.renew(end or "", unit.today, provenance, self._years(title))
+            title.renew(end, unit.today, provenance, self._years(title))
             return edition_of(title)
 
         return self._on_title(nib, source, change, actor, command_id,

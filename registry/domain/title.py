@@ -580,11 +580,13 @@ class Title(ChainedAggregate):
                                        f"end on or before {last}")
         self.trigger_event(self.RightExtended, ends_on=ends_on, edition=self.edition + 1, **provenance.fields())
 
-    def renew(self, ends_on: str, today: date, provenance: Provenance, years: tuple[int, int, int] | None = None,
-              ) -> None:
-        """Pembaruan: once, applied for within two years after the term ended, for at most
-        `years[2]` years from the application; mortgages that ended with the term stay ended."""
+    def renew(self, ends_on: str | None, today: date, provenance: Provenance,
+              years: tuple[int, int, int] | None = None) -> None:
+        """Pembaruan: once, applied for within two years after the term ended, to a new end date at
+        most `years[2]` years from the application; mortgages that ended with the term stay ended."""
         self._require_termed()
+        if not ends_on:
+            raise TermError("ends_on", f"{self.right_type} is granted for a term: an end date is required")
         years = years or self._years()
         if self.status not in ("active", "expired"):
             raise TitleNotActive(f"title {self.certificate_number} is {self.status}", title_status=self.status)
