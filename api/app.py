@@ -5,6 +5,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,7 +78,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     mount_web_page(app)  # the land office page at `/`, after the API so it shadows nothing
     settings = services.settings
     app.add_middleware(InputGuard, limit=settings.max_body_bytes)
-    app.add_middleware(PublicRateLimit, per_minute=settings.public_rate_per_minute, burst=settings.public_rate_burst)
+    app.add_middleware(PublicRateLimit, per_minute=settings.public_rate_per_minute, burst=settings.public_rate_burst,
+                       path=settings.rate_limit_file)
     app.add_middleware(SafeHeaders)  # on every response, refusals of the edge included
     if services.replica is not None:
         app.add_middleware(CommitPosition, replica=services.replica)
@@ -91,7 +93,10 @@ def _checkpoints(services: Services, stop: threading.Event) -> None:
     minutes = services.settings.audit_checkpoint_minutes
     while minutes > 0 and not stop.wait(minutes * 60):
         try:
-            services.registry.make_checkpoint(actor=Actor("landreg-service", "system"))
+            made = services.registry.make_checkpoint(actor=Actor("landreg-service", "system"),
+                                                     unless_within=timedelta(minutes=minutes / 2))
+            if made.get("skipped"):  # another worker of this service signed it
+                continue
             report = services.registry.verify_log(full=False)
             if not report.ok:
                 logger.error("periodic audit verify found a break: %s", report.as_dict()["first_break"])

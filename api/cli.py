@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import getpass
+import os
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,8 +50,9 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="worker processes, each with its own pools and group-commit "
-                                         "writer (the public rate limit counts per process)")] = 1,
+    workers: Annotated[int | None, typer.Option(min=1, show_default="the cores; 1 with async read models",
+                                                help="worker processes, each with its own pools and group-commit "
+                                                "writer; they share the public rate limit")] = None,
     proxy_headers: Annotated[bool, typer.Option(
         help="behind a reverse proxy: take the client address and scheme from X-Forwarded-For/-Proto")] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(
@@ -62,6 +65,8 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
+    if workers is None:
+        workers = (os.cpu_count() or 1) if settings.projections == "inline" else 1
     if workers > 1 and settings.projections == "async":
         raise typer.BadParameter("--workers above 1 needs LANDREG_PROJECTIONS=inline: with async read models "
                                  "each worker would follow the log on its own")
@@ -75,9 +80,12 @@ def serve(
         uvicorn.run(create_app(services=services), **options)
         return
     services.close()  # each worker process builds its own from the same LANDREG_* settings
-    # uvicorn restarts a worker that does not answer its health check within this many seconds; its
-    # default (5) kills workers still building their services on a busy machine, again and again.
-    uvicorn.run("api.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
+    with tempfile.TemporaryDirectory(prefix="landreg-serve-") as folder:
+        if settings.rate_limit_file is None:  # one set of public rate buckets for all the workers
+            os.environ["LANDREG_RATE_LIMIT_FILE"] = str(Path(folder) / "public-rate-buckets")
+        # uvicorn restarts a worker that does not answer its health check within this many seconds; its
+        # default (5) kills workers still building their services on a busy machine, again and again.
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, timeout_worker_healthcheck=60, **options)
 
 
 tokens_app = typer.Typer(help="Bearer tokens for the HTTP service.")

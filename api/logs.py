@@ -18,12 +18,13 @@ _LEFT_OUT = _STANDARD | {"color_message"}  # uvicorn's copy of the message with 
 
 
 class JsonFormatter(logging.Formatter):
-    """A record as one JSON object: time, level, logger, message and the fields given as `extra`."""
+    """A record as one JSON object: time, level, logger, message, process id and the fields given as `extra`."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+            "pid": record.process,  # which worker process of `landreg serve --workers N` wrote it
         }
         line.update({k: v for k, v in vars(record).items() if k not in _LEFT_OUT and not k.startswith("_")})
         if record.exc_info:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,13 +124,18 @@ class AuditCommands(CommandRunner):
         return first or (None if key is None else signing.public_hex(key))
 
     @use_case
-    def make_checkpoint(self, *, actor: Actor, command_id: str | None = None) -> Result:
-        """Sign an RFC 9162 root over every event since the last checkpoint; in the log and the anchor file."""
+    def make_checkpoint(self, *, actor: Actor, command_id: str | None = None,
+                        unless_within: timedelta | None = None) -> Result:
+        """Sign an RFC 9162 root over every event since the last checkpoint; in the log and the anchor file.
+        With `unless_within`, nothing is signed if the last checkpoint is younger than that (the
+        service's workers each run the periodic checkpoint; the first of them signs it)."""
 
         def work(unit: UnitOfWork) -> Result:
+            stream = self._checkpoints(unit)
+            if unless_within is not None and stream.count and stream.modified_on > datetime.now(UTC) - unless_within:
+                return {"to_position": stream.to_position, "count": 0, "skipped": True}  # nothing written
             seal.always(unit.session)
             key = self.sealer.keys.signing_key(unit.session, audit_store.current_key_id(unit.session))
-            stream = self._checkpoints(unit)
             head = audit_store.head_position(unit.session)
             hashes = [row.state["hash"] for row in self.log_rows(stream.to_position, head)]
             root, signer = merkle.root(hashes), signing.id_of(key)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # The public endpoints (no token): requests per minute per client address, and the burst allowed.
     public_rate_per_minute: float = Field(default=60, ge=0)
     public_rate_burst: int = Field(default=20, ge=1)
+    # The file the public rate buckets live in, shared by the worker processes that map it
+    # (`landreg serve` makes one for its workers); unset: each process keeps its own.
+    rate_limit_file: Path | None = None
     # Prometheus metrics at /metrics, for the bearer of this token; unset: /metrics is off.
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
     log_format: Literal["text", "json"] = "text"  # the lines `landreg serve` writes to stderr

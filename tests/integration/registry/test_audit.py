@@ -6,6 +6,7 @@ import itertools
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +166,13 @@ def test_exported_bundle_verifies_offline_and_a_flipped_byte_names_its_line(audi
     done = subprocess.run([sys.executable, "-m", "registry.audit", str(bundle)], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 1 and '"line": 5' in done.stdout
+
+
+def test_a_periodic_checkpoint_is_skipped_while_the_last_one_is_recent(audited: Registry) -> None:
+    """Each worker of the service runs the periodic checkpoint; the first signs, the others write nothing."""
+    before, anchored = log(audited), len(audited.anchored())
+    skipped = audited.make_checkpoint(actor=AUDITOR, unless_within=timedelta(minutes=30))
+    assert skipped["skipped"] and (log(audited), len(audited.anchored())) == (before, anchored)
+    made = audited.make_checkpoint(actor=AUDITOR, unless_within=timedelta(0))
+    assert "skipped" not in made and made["count"] == sum(r["id"] > skipped["to_position"] for r in before)
+    assert len(log(audited)) == len(before) + 1 and len(audited.anchored()) > anchored and audited.verify_log().ok
