@@ -1,6 +1,6 @@
 """`landreg serve` for production, run as a real process on a loopback port (SQLite): behind a
 proxy's root path the docs and the edge follow it, forwarded client addresses from a trusted proxy
-are the ones rate-limited. (--workers is tested with the logs, tests/e2e/test_logs.py.)"""
+are the ones rate-limited, and two workers share one rate limit. (Their logs: tests/e2e/test_logs.py.)"""
 from __future__ import annotations
 
 import json
